@@ -1,0 +1,50 @@
+"""The errors lyncposter reports to its users: one line each, never a traceback."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .model import Location
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the data, at the place it is wrong."""
+
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class LyncposterError(Exception):
+    """Base of every error the CLI turns into a message and a non-zero exit."""
+
+    exit_code = 1
+
+
+class DataError(LyncposterError):
+    """The data directory has one or more problems; all of them are listed."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(LyncposterError):
+    """The command line asked for something that does not exist or cannot be done."""
+
+    exit_code = 2
+
+
+class RenderError(LyncposterError):
+    """Graphviz is missing or failed."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the closest choice, or nothing."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

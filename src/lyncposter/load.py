@@ -1,0 +1,390 @@
+"""Data directory (YAML) → model, reporting every problem with its file:line:column.
+
+Layout of a data directory:
+
+    poster.yaml        title, version, resources, workload order
+    catalog.yaml       zones, firewalls, roles, protocols
+    certificates.yaml  certificate requirements
+    dns.yaml           DNS records
+    flows/*.yaml       one file per workload
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from . import theme
+from .errors import DataError, Problem, UsageError, did_you_mean
+from .model import (
+    Catalog,
+    Certificate,
+    Dataset,
+    DnsRecord,
+    Firewall,
+    Flow,
+    Group,
+    Location,
+    Note,
+    PortRange,
+    PosterInfo,
+    Protocol,
+    Resource,
+    Role,
+    Workload,
+    Zone,
+)
+from .schema import validate
+from .yamldoc import Document, read_document
+
+FIXED_FILES = {
+    "poster": "poster.yaml",
+    "catalog": "catalog.yaml",
+    "certificates": "certificates.yaml",
+    "dns": "dns.yaml",
+}
+WORKLOAD_DIR = "flows"
+
+T = TypeVar("T")
+
+
+def _display(path: Path) -> str:
+    """Paths in messages are relative to the working directory when they can be."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+
+
+def data_files(data_dir: Path) -> list[Path]:
+    """Every input file of a dataset, in a stable order."""
+    fixed = [data_dir / name for name in FIXED_FILES.values()]
+    flows = sorted((data_dir / WORKLOAD_DIR).glob("*.yaml")) if (data_dir / WORKLOAD_DIR).is_dir() else []
+    return fixed + flows
+
+
+def fingerprint(files: Iterable[Path], root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+class _Resolver:
+    """Looks ids up, collecting a located problem (with a suggestion) for each unknown one."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+
+    def find(self, table: dict[str, T], key: Any, what: str, location: Location) -> T | None:
+        if key in table:
+            return table[key]
+        self.problems.append(
+            Problem(location, f"unknown {what} '{key}'{did_you_mean(str(key), table)}; known {what}s: {_brief(table)}")
+        )
+        return None
+
+
+def _brief(names: Iterable[str], limit: int = 12) -> str:
+    names = sorted(names)
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _unique(
+    items: list[dict[str, Any]], doc: Document, base: tuple[str | int, ...], what: str, problems: list[Problem]
+) -> list[tuple[int, dict[str, Any]]]:
+    """Items with an id not seen before in this list; a repeated id is a problem."""
+    seen: dict[str, int] = {}
+    kept = []
+    for i, item in enumerate(items):
+        ident = item["id"]
+        if ident in seen:
+            first = doc.at(base + (seen[ident], "id"))
+            problems.append(
+                Problem(doc.at(base + (i, "id")), f"{what} id '{ident}' is already defined at line {first.line}")
+            )
+            continue
+        seen[ident] = i
+        kept.append((i, item))
+    return kept
+
+
+def parse_ports(value: Any, location: Location, problems: list[Problem]) -> tuple[PortRange, ...]:
+    """`5061`, `"49152-57500"` or a list of those → sorted port ranges."""
+    values = value if isinstance(value, list) else [value]
+    ranges = []
+    for item in values:
+        if isinstance(item, int):
+            low = high = item
+        else:
+            low_text, high_text = str(item).split("-")
+            low, high = int(low_text), int(high_text)
+        if not (1 <= low <= 65535 and 1 <= high <= 65535):
+            problems.append(Problem(location, f"port range {item} is out of range; ports are 1-65535"))
+            continue
+        if low > high:
+            problems.append(Problem(location, f"port range {item} runs backwards; write the lower port first"))
+            continue
+        ranges.append(PortRange(low, high))
+    return tuple(sorted(ranges))
+
+
+def _catalog(doc: Document, problems: list[Problem]) -> Catalog:
+    value = doc.value
+    resolve = _Resolver(problems)
+    zones: dict[str, Zone] = {}
+    for i, z in _unique(value["zones"], doc, ("zones",), "zone", problems):
+        zones[z["id"]] = Zone(z["id"], z["label"], i, doc.at(("zones", i)))
+
+    firewalls = []
+    for i, f in enumerate(value["firewalls"]):
+        ends = [resolve.find(zones, z, "zone", doc.at(("firewalls", i, "between", j))) for j, z in enumerate(f["between"])]
+        if None in ends:
+            continue
+        outer, inner = sorted(ends, key=lambda z: z.order)  # type: ignore[union-attr]
+        if inner.order != outer.order + 1:  # type: ignore[union-attr]
+            problems.append(
+                Problem(doc.at(("firewalls", i, "between")), "a firewall stands between two neighbouring zones")
+            )
+            continue
+        firewalls.append(Firewall(f["id"], f["label"], outer, inner, doc.at(("firewalls", i))))  # type: ignore[arg-type]
+
+    groups: dict[str, Group] = {}
+    for i, g in _unique(value.get("groups", []), doc, ("groups",), "group", problems):
+        groups[g["id"]] = Group(g["id"], g["label"], doc.at(("groups", i)))
+
+    roles: dict[str, Role] = {}
+    for i, r in _unique(value["roles"], doc, ("roles",), "role", problems):
+        zone = resolve.find(zones, r["zone"], "zone", doc.at(("roles", i, "zone")))
+        group = None
+        if "group" in r:
+            group = resolve.find(groups, r["group"], "group", doc.at(("roles", i, "group")))
+            if group is None:
+                continue
+        if zone is None:
+            continue
+        roles[r["id"]] = Role(
+            r["id"], r["label"], zone, r["kind"], r["icon"], group, r.get("description", ""), doc.at(("roles", i))
+        )
+
+    protocols: dict[str, Protocol] = {}
+    for i, p in _unique(value["protocols"], doc, ("protocols",), "protocol", problems):
+        if resolve.find(theme.FAMILIES, p["family"], "protocol family", doc.at(("protocols", i, "family"))) is None:
+            continue
+        protocols[p["id"]] = Protocol(
+            p["id"],
+            p["label"],
+            p["name"],
+            p["family"],
+            tuple(p["transports"]),
+            bool(p.get("show_transport", False)),
+            doc.at(("protocols", i)),
+        )
+    return Catalog(
+        tuple(zones.values()), tuple(firewalls), tuple(groups.values()), tuple(roles.values()), tuple(protocols.values())
+    )
+
+
+def _sources(item: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(item.get("source", ()))
+
+
+def _workload(doc: Document, catalog: Catalog, problems: list[Problem]) -> Workload:
+    value = doc.value
+    resolve = _Resolver(problems)
+    roles = {r.id: r for r in catalog.roles}
+    protocols = {p.id: p for p in catalog.protocols}
+    flows = []
+    for i, f in enumerate(value["flows"]):
+        here = ("flows", i)
+        source = resolve.find(roles, f["from"], "role", doc.at(here + ("from",)))
+        target = resolve.find(roles, f["to"], "role", doc.at(here + ("to",)))
+        protocol = resolve.find(protocols, f["protocol"], "protocol", doc.at(here + ("protocol",)))
+        ports = parse_ports(f["ports"], doc.at(here + ("ports",)), problems)
+        if source is None or target is None or protocol is None or not ports:
+            continue
+        flows.append(
+            Flow(
+                workload_id=value["id"],
+                index=i + 1,
+                source=source,
+                target=target,
+                protocol=protocol,
+                transport=f["transport"],
+                ports=ports,
+                initiator=f.get("initiator", "from"),
+                description=f.get("description", ""),
+                note=f.get("note", ""),
+                sources=_sources(f),
+                unsure=f.get("unsure", ""),
+                location=doc.at(here),
+            )
+        )
+    notes = tuple(
+        Note(n["title"], n.get("text", ""), tuple(n.get("steps", ())), n.get("unsure", ""), doc.at(("notes", i)))
+        for i, n in enumerate(value.get("notes", []))
+    )
+    return Workload(
+        value["id"], value["title"], value.get("description", ""), tuple(flows), notes, catalog, doc.at(())
+    )
+
+
+def _certificates(doc: Document, catalog: Catalog, problems: list[Problem]) -> tuple[Certificate, ...]:
+    resolve = _Resolver(problems)
+    roles = {r.id: r for r in catalog.roles}
+    result = []
+    for i, c in enumerate(doc.value["certificates"]):
+        role = resolve.find(roles, c["role"], "role", doc.at(("certificates", i, "role")))
+        if role is None:
+            continue
+        result.append(
+            Certificate(
+                role,
+                c["interface"],
+                c["subject"],
+                tuple(c["sans"]),
+                c["ca"],
+                tuple(c["eku"]),
+                c.get("notes", ""),
+                _sources(c),
+                c.get("unsure", ""),
+                doc.at(("certificates", i)),
+            )
+        )
+    return tuple(result)
+
+
+def _dns(doc: Document, catalog: Catalog, problems: list[Problem]) -> tuple[DnsRecord, ...]:
+    resolve = _Resolver(problems)
+    roles = {r.id: r for r in catalog.roles}
+    result = []
+    for i, r in enumerate(doc.value["records"]):
+        role = None
+        if "role" in r:
+            role = resolve.find(roles, r["role"], "role", doc.at(("records", i, "role")))
+            if role is None:
+                continue
+        if r["type"] == "SRV" and "port" not in r:
+            problems.append(Problem(doc.at(("records", i)), "an SRV record needs a port"))
+            continue
+        result.append(
+            DnsRecord(
+                r["view"],
+                r["type"],
+                r["name"],
+                r["target"],
+                r.get("port"),
+                role,
+                r["purpose"],
+                _sources(r),
+                r.get("unsure", ""),
+                doc.at(("records", i)),
+            )
+        )
+    return tuple(result)
+
+
+def _poster(doc: Document, workload_ids: dict[str, Location], problems: list[Problem]) -> PosterInfo:
+    v = doc.value
+    order = list(v["workloads"])
+    for i, ident in enumerate(order):
+        if ident not in workload_ids:
+            problems.append(
+                Problem(
+                    doc.at(("workloads", i)),
+                    f"unknown workload '{ident}'{did_you_mean(ident, workload_ids)}; "
+                    f"workload files define: {_brief(workload_ids)}",
+                )
+            )
+        elif order.index(ident) != i:
+            problems.append(Problem(doc.at(("workloads", i)), f"workload '{ident}' is listed twice"))
+    for ident, location in workload_ids.items():
+        if ident not in order:
+            problems.append(
+                Problem(location, f"workload '{ident}' is not placed on the poster; add it to 'workloads' in poster.yaml")
+            )
+    resources = tuple(
+        Resource(r["title"], r["url"], doc.at(("resources", i))) for i, r in enumerate(v["resources"])
+    )
+    return PosterInfo(
+        title=v["title"],
+        product=v["product"],
+        version=v["version"],
+        revision_date=v["revision_date"],
+        author=v["author"],
+        home_url=v["home_url"],
+        copyright=v.get("copyright", ""),
+        example_domain=v.get("example_domain", ""),
+        resources=resources,
+        workload_order=tuple(dict.fromkeys(order)),
+        location=doc.at(()),
+    )
+
+
+def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
+    doc, found = read_document(path, _display(path))
+    if not found:
+        found = validate(doc, kind)
+    problems.extend(found)
+    return None if found else doc
+
+
+def load(data_dir: str | os.PathLike[str] = "workloads") -> Dataset:
+    """Load and cross-reference a data directory; raise `DataError` listing every problem."""
+    root = Path(data_dir)
+    if not root.is_dir():
+        raise UsageError(f"{data_dir}: no such data directory; pass --data DIR with poster.yaml and flows/")
+    problems: list[Problem] = []
+    files = data_files(root)
+    docs: dict[str, Document | None] = {}
+    for kind, name in FIXED_FILES.items():
+        path = root / name
+        if not path.is_file():
+            problems.append(Problem(Location(_display(path)), f"missing file: a data directory needs {name}"))
+            docs[kind] = None
+            continue
+        docs[kind] = _read(path, kind, problems)
+    flow_files = files[len(FIXED_FILES) :]
+    if not flow_files:
+        problems.append(
+            Problem(Location(_display(root / WORKLOAD_DIR)), "no workload files: put one <workload>.yaml per workload here")
+        )
+
+    catalog_doc = docs["catalog"]
+    if catalog_doc is None:
+        # without roles and protocols nothing else can be cross-checked; report what we have
+        for path in flow_files:
+            _read(path, "workload", problems)
+        raise DataError(problems)
+    catalog = _catalog(catalog_doc, problems)
+
+    workloads: dict[str, Workload] = {}
+    ids: dict[str, Location] = {}
+    for path in flow_files:
+        doc = _read(path, "workload", problems)
+        if doc is None:
+            continue
+        ident = doc.value["id"]
+        if ident in ids:
+            problems.append(Problem(doc.at(("id",)), f"workload id '{ident}' is already used by {ids[ident].file}"))
+            continue
+        ids[ident] = doc.at(("id",))
+        workloads[ident] = _workload(doc, catalog, problems)
+
+    def optional(kind: str, build: Callable[[Document, Catalog, list[Problem]], tuple[T, ...]]) -> tuple[T, ...]:
+        doc = docs[kind]
+        return build(doc, catalog, problems) if doc is not None else ()
+
+    certificates = optional("certificates", _certificates)
+    dns_records = optional("dns", _dns)
+    poster_doc = docs["poster"]
+    poster = _poster(poster_doc, ids, problems) if poster_doc is not None else None
+    if problems or poster is None:
+        raise DataError(problems)
+    ordered = tuple(workloads[i] for i in poster.workload_order)
+    return Dataset(poster, catalog, ordered, certificates, dns_records, fingerprint(files, root))

@@ -1,0 +1,279 @@
+"""The poster's facts as plain, frozen values.
+
+Every object that a later check may complain about keeps the `Location` of
+the YAML node it came from, so a message can point at file:line:column.
+References between objects are resolved at load time: a `Flow` holds its
+`Role` and `Protocol` objects, not their ids, so a `Workload` is complete on
+its own and can be rendered without the rest of the dataset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Transport = Literal["TCP", "UDP", "TCP+UDP"]
+TRANSPORTS: tuple[str, ...] = ("TCP", "UDP", "TCP+UDP")
+Initiator = Literal["from", "both"]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A position in a data file; line and column count from 1."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}"
+        return self.file
+
+
+NOWHERE = Location("<built-in>")
+
+
+@dataclass(frozen=True)
+class Zone:
+    id: str
+    label: str
+    order: int
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Firewall:
+    """The firewall between two adjacent zones (outer.order + 1 == inner.order)."""
+
+    id: str
+    label: str
+    outer: Zone
+    inner: Zone
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Group:
+    """A box drawn around several roles of one zone, e.g. the Edge Server's services."""
+
+    id: str
+    label: str
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Role:
+    """A server role, client or external party: a box on the poster."""
+
+    id: str
+    label: str
+    zone: Zone
+    kind: str  # server, client, external
+    icon: str
+    group: Group | None = None
+    description: str = ""
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Protocol:
+    id: str
+    label: str  # short form printed on a connection, e.g. "SIP/MTLS"
+    name: str  # long form for the legend and tables
+    family: str
+    transports: tuple[str, ...]
+    show_transport: bool = False
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+    @property
+    def names_transport(self) -> bool:
+        """Whether a connection label spells out TCP/UDP for this protocol."""
+        return self.show_transport or len(self.transports) > 1
+
+
+@dataclass(frozen=True, order=True)
+class PortRange:
+    low: int
+    high: int
+
+    def __str__(self) -> str:
+        return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
+
+    def __contains__(self, port: object) -> bool:
+        return isinstance(port, int) and self.low <= port <= self.high
+
+    def overlaps(self, other: PortRange) -> bool:
+        return self.low <= other.high and other.low <= self.high
+
+
+def format_ports(ports: tuple[PortRange, ...], separator: str = ",") -> str:
+    return separator.join(str(p) for p in ports)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One connection: `source` opens it to `target` on `ports`, unless both sides may."""
+
+    workload_id: str
+    index: int
+    source: Role
+    target: Role
+    protocol: Protocol
+    transport: str
+    ports: tuple[PortRange, ...]
+    initiator: str = "from"
+    description: str = ""
+    note: str = ""
+    sources: tuple[str, ...] = ()
+    unsure: str = ""
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+    @property
+    def id(self) -> str:
+        return f"{self.workload_id}.{self.index}"
+
+    @property
+    def ports_text(self) -> str:
+        return format_ports(self.ports)
+
+    @property
+    def label(self) -> str:
+        """The connection label as printed: `SIP/MTLS:5061`, `STUN/UDP:3478`."""
+        text = self.protocol.label
+        if self.protocol.names_transport:
+            text += "/" + self.transport
+        return f"{text}:{self.ports_text}"
+
+    @property
+    def bidirectional(self) -> bool:
+        return self.initiator == "both"
+
+
+@dataclass(frozen=True)
+class Note:
+    """A callout on a workload panel: free text, or numbered steps."""
+
+    title: str
+    text: str = ""
+    steps: tuple[str, ...] = ()
+    unsure: str = ""
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    zones: tuple[Zone, ...]
+    firewalls: tuple[Firewall, ...]
+    groups: tuple[Group, ...]
+    roles: tuple[Role, ...]
+    protocols: tuple[Protocol, ...]
+
+    def firewalls_between(self, a: Zone, b: Zone) -> tuple[Firewall, ...]:
+        """The firewalls a connection between zones a and b passes, outermost first."""
+        low, high = sorted((a.order, b.order))
+        return tuple(f for f in self.firewalls if low <= f.outer.order and f.inner.order <= high)
+
+
+@dataclass(frozen=True)
+class Workload:
+    id: str
+    title: str
+    description: str
+    flows: tuple[Flow, ...]
+    notes: tuple[Note, ...]
+    catalog: Catalog = field(compare=False, repr=False)
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        """The roles this workload's flows connect, in order of first use."""
+        seen: dict[str, Role] = {}
+        for flow in self.flows:
+            seen.setdefault(flow.source.id, flow.source)
+            seen.setdefault(flow.target.id, flow.target)
+        return tuple(seen.values())
+
+    def _repr_svg_(self) -> str:
+        """Jupyter shows a workload as its rendered panel."""
+        from .render import render_panel  # a display hook, not a pipeline step
+
+        return render_panel(self).svg
+
+
+@dataclass(frozen=True)
+class Certificate:
+    role: Role
+    interface: str
+    subject: str
+    sans: tuple[str, ...]
+    ca: str  # public or private
+    eku: tuple[str, ...]
+    notes: str = ""
+    sources: tuple[str, ...] = ()
+    unsure: str = ""
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class DnsRecord:
+    view: str  # internal or external
+    type: str  # A, CNAME, SRV
+    name: str
+    target: str
+    port: int | None = None
+    role: Role | None = None
+    purpose: str = ""
+    sources: tuple[str, ...] = ()
+    unsure: str = ""
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Resource:
+    title: str
+    url: str
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class PosterInfo:
+    title: str
+    product: str
+    version: str
+    revision_date: str
+    author: str
+    home_url: str
+    copyright: str
+    example_domain: str
+    resources: tuple[Resource, ...]
+    workload_order: tuple[str, ...]
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything the poster says, loaded from one data directory."""
+
+    poster: PosterInfo
+    catalog: Catalog
+    workloads: tuple[Workload, ...]
+    certificates: tuple[Certificate, ...]
+    dns_records: tuple[DnsRecord, ...]
+    fingerprint: str  # short hash of the input files, printed in the footer
+
+    def workload(self, workload_id: str) -> Workload:
+        for w in self.workloads:
+            if w.id == workload_id:
+                return w
+        from .errors import UsageError, did_you_mean  # errors imports this module
+
+        known = [w.id for w in self.workloads]
+        raise UsageError(
+            f"unknown workload '{workload_id}'{did_you_mean(workload_id, known)}; "
+            f"known: {', '.join(known)}"
+        )
+
+    @property
+    def flows(self) -> tuple[Flow, ...]:
+        return tuple(f for w in self.workloads for f in w.flows)

@@ -1,0 +1,147 @@
+"""All styling in one place: fonts, zone colours, protocol families, role icons.
+
+Styling is data: the panels, the legend and the PDF read these tables and
+nothing else. Every family keeps a distinct line style as well as a colour so
+the poster still reads when printed in black and white.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FONT = "DejaVu Sans"
+FONT_BOLD = "DejaVu Sans Bold"
+FONT_FILES = {
+    FONT: "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    FONT_BOLD: "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+}
+
+# Panel sizes, in points at 100 %.
+NODE_FONT_SIZE = 11.0
+EDGE_FONT_SIZE = 9.0
+ZONE_FONT_SIZE = 13.0
+TITLE_FONT_SIZE = 18.0
+ICON_SIZE = 22.0
+
+INK = "#1f2933"
+MUTED = "#52606d"
+PAPER = "#ffffff"
+UNSURE_MARK = "?"
+UNSURE_COLOUR = "#b44d00"
+
+
+@dataclass(frozen=True)
+class ZoneStyle:
+    fill: str
+    border: str
+
+
+ZONES: dict[str, ZoneStyle] = {
+    "external": ZoneStyle(fill="#eef4fb", border="#9fb3c8"),
+    "perimeter": ZoneStyle(fill="#fdf6e7", border="#d9b56c"),
+    "internal": ZoneStyle(fill="#eef7ee", border="#8fbf8f"),
+}
+DEFAULT_ZONE = ZoneStyle(fill="#f5f5f5", border="#bbbbbb")
+
+FIREWALL_FILL = "#c0392b"
+FIREWALL_MORTAR = "#f3d3cf"
+FIREWALL_WIDTH = 14.0
+
+
+@dataclass(frozen=True)
+class Family:
+    """How every connection of one protocol family is drawn, and named in the legend."""
+
+    id: str
+    label: str
+    colour: str
+    style: str  # a Graphviz edge style: solid, dashed, dotted, bold
+    width: float
+    description: str
+
+
+FAMILIES: dict[str, Family] = {
+    f.id: f
+    for f in (
+        Family("signalling", "Signalling (SIP, C3P)", "#1f5fbf", "solid", 1.6, "SIP signalling, IM and conference control"),
+        Family("federation", "Federation (SIP, XMPP)", "#7b3fa0", "bold", 2.4, "Connections with other organisations"),
+        Family("web", "Web (HTTP/HTTPS)", "#1e8a4c", "solid", 1.2, "Web services, address book, meeting content"),
+        Family("conferencing", "Web conferencing (PSOM)", "#0f8b8d", "dashed", 1.8, "Meeting content and data collaboration"),
+        Family("media", "Media (RTP/SRTP, RDP)", "#d1495b", "dashed", 1.4, "Audio, video and desktop sharing"),
+        Family("relay", "Media relay (STUN/MS-TURN)", "#e07a1f", "dotted", 2.0, "NAT traversal through the A/V Edge"),
+        Family("queueing", "Queueing (MSMQ)", "#8d6e3f", "dotted", 1.4, "Monitoring and archiving data"),
+        Family("storage", "Data and directory (SQL, SMB, RPC, LDAP)", "#5b6b7a", "solid", 1.0, "Databases, file shares, directory"),
+        Family("push", "Push notification", "#b0287a", "dashed", 1.4, "Phone platform push services"),
+    )
+}
+
+# Role icons, drawn in a 24 x 24 box, with stroke and fill taken from `currentColor`
+# so one definition serves every theme. Vector shapes embedded in the SVG: no files.
+ICONS: dict[str, str] = {
+    "server": (
+        '<rect x="5" y="2" width="14" height="20" rx="1.5" fill="none" stroke-width="1.6"/>'
+        '<line x1="8" y1="7" x2="16" y2="7" stroke-width="1.6"/>'
+        '<line x1="8" y1="11" x2="16" y2="11" stroke-width="1.6"/>'
+        '<circle cx="12" cy="17" r="1.6" stroke="none"/>'
+    ),
+    "database": (
+        '<ellipse cx="12" cy="5" rx="8" ry="3" fill="none" stroke-width="1.6"/>'
+        '<path d="M4 5v14c0 1.7 3.6 3 8 3s8-1.3 8-3V5" fill="none" stroke-width="1.6"/>'
+        '<path d="M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3" fill="none" stroke-width="1.6"/>'
+    ),
+    "client": (
+        '<rect x="2" y="3" width="20" height="13" rx="1.5" fill="none" stroke-width="1.6"/>'
+        '<line x1="12" y1="16" x2="12" y2="20" stroke-width="1.6"/>'
+        '<line x1="7" y1="21" x2="17" y2="21" stroke-width="1.8"/>'
+    ),
+    "phone": (
+        '<rect x="3" y="9" width="18" height="12" rx="2" fill="none" stroke-width="1.6"/>'
+        '<path d="M6 9V5c0-1 1-2 2-2h8c1 0 2 1 2 2v4" fill="none" stroke-width="1.6"/>'
+        '<rect x="6" y="12" width="5" height="3" stroke="none"/>'
+        '<circle cx="15" cy="13" r="1" stroke="none"/><circle cx="18" cy="13" r="1" stroke="none"/>'
+        '<circle cx="15" cy="17" r="1" stroke="none"/><circle cx="18" cy="17" r="1" stroke="none"/>'
+    ),
+    "mobile": (
+        '<rect x="7" y="2" width="10" height="20" rx="2" fill="none" stroke-width="1.6"/>'
+        '<line x1="10" y1="5" x2="14" y2="5" stroke-width="1.4"/>'
+        '<circle cx="12" cy="18.5" r="1.2" stroke="none"/>'
+    ),
+    "cloud": (
+        '<path d="M7 19h11a4 4 0 0 0 0.6-7.95A6 6 0 0 0 7.2 9.1 5 5 0 0 0 7 19z" '
+        'fill="none" stroke-width="1.6" stroke-linejoin="round"/>'
+    ),
+    "gateway": (
+        '<rect x="2" y="8" width="20" height="9" rx="1.5" fill="none" stroke-width="1.6"/>'
+        '<path d="M6 8V4M18 8V4" stroke-width="1.6"/>'
+        '<circle cx="7" cy="12.5" r="1.2" stroke="none"/><circle cx="11" cy="12.5" r="1.2" stroke="none"/>'
+        '<line x1="14" y1="12.5" x2="19" y2="12.5" stroke-width="1.6"/>'
+    ),
+    "proxy": (
+        '<rect x="3" y="3" width="18" height="18" rx="2" fill="none" stroke-width="1.6"/>'
+        '<path d="M6 9h10l-3-3M18 15H8l3 3" fill="none" stroke-width="1.6" stroke-linejoin="round"/>'
+    ),
+    "share": (
+        '<path d="M2 6h7l2 2h11v12H2z" fill="none" stroke-width="1.6" stroke-linejoin="round"/>'
+        '<line x1="2" y1="11" x2="22" y2="11" stroke-width="1.2"/>'
+    ),
+    "edge": (
+        '<rect x="5" y="2" width="14" height="20" rx="1.5" fill="none" stroke-width="1.6"/>'
+        '<path d="M9 8l3-3 3 3M9 16l3 3 3-3" fill="none" stroke-width="1.6"/>'
+        '<line x1="12" y1="5" x2="12" y2="19" stroke-width="1.4"/>'
+    ),
+}
+ICON_LABELS: dict[str, str] = {
+    "server": "Server role",
+    "database": "SQL Server database",
+    "client": "Client (PC)",
+    "phone": "Desk phone",
+    "mobile": "Mobile device",
+    "cloud": "External service or organisation",
+    "gateway": "Gateway or PBX",
+    "proxy": "Reverse proxy",
+    "share": "File share",
+    "edge": "Edge role",
+}
+ROLE_FILL = {"server": "#ffffff", "client": "#fffdf5", "external": "#f7f9fc"}
+ROLE_BORDER = "#7b8794"
+GROUP_FILL = "#fbe9c6"
