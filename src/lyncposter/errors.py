@@ -25,6 +25,10 @@ class LyncposterError(Exception):
 
     exit_code = 1
 
+    def report(self) -> str:
+        """What the command line prints: one line per problem."""
+        return f"lyncposter: {self}"
+
 
 class DataError(LyncposterError):
     """The data directory has one or more problems; all of them are listed."""
@@ -32,6 +36,9 @@ class DataError(LyncposterError):
     def __init__(self, problems: Iterable[Problem]):
         self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def report(self) -> str:
+        return str(self)  # every line already starts with file:line:column
 
 
 class UsageError(LyncposterError):

@@ -289,11 +289,13 @@ def _dns(doc: Document, catalog: Catalog, problems: list[Problem]) -> tuple[DnsR
     return tuple(result)
 
 
-def _poster(doc: Document, workload_ids: dict[str, Location], problems: list[Problem]) -> PosterInfo:
+def _poster(doc: Document, workload_ids: dict[str, Location], all_read: bool, problems: list[Problem]) -> PosterInfo:
     v = doc.value
     order = list(v["workloads"])
     for i, ident in enumerate(order):
         if ident not in workload_ids:
+            if not all_read:  # the id may be in a workload file that failed to load; that is reported already
+                continue
             problems.append(
                 Problem(
                     doc.at(("workloads", i)),
@@ -365,9 +367,11 @@ def load(data_dir: str | os.PathLike[str] = "workloads") -> Dataset:
 
     workloads: dict[str, Workload] = {}
     ids: dict[str, Location] = {}
+    all_read = True
     for path in flow_files:
         doc = _read(path, "workload", problems)
         if doc is None:
+            all_read = False
             continue
         ident = doc.value["id"]
         if ident in ids:
@@ -383,7 +387,7 @@ def load(data_dir: str | os.PathLike[str] = "workloads") -> Dataset:
     certificates = optional("certificates", _certificates)
     dns_records = optional("dns", _dns)
     poster_doc = docs["poster"]
-    poster = _poster(poster_doc, ids, problems) if poster_doc is not None else None
+    poster = _poster(poster_doc, ids, all_read, problems) if poster_doc is not None else None
     if problems or poster is None:
         raise DataError(problems)
     ordered = tuple(workloads[i] for i in poster.workload_order)

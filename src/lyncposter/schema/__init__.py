@@ -96,6 +96,10 @@ def _message(error: jsonschema.ValidationError) -> str:
 def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
     """For anyOf/oneOf, prefer the schema's own hint; otherwise the most specific cause."""
     if isinstance(error.schema, dict) and error.schema.get("x-hint"):
+        # a number out of range says so, rather than listing every form the field takes
+        for cause in error.context or ():
+            if cause.validator in ("minimum", "maximum") and not cause.path:
+                return cause
         return error
     if error.context:
         best = jsonschema.exceptions.best_match(error.context)

@@ -1,0 +1,48 @@
+# lyncposter: `make poster` builds the poster, `make test` runs the suite.
+# Each target bootstraps what it needs: the system tools (apt-get when missing)
+# and a virtual environment in .venv with lyncposter installed editable.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA ?= workloads
+OUT ?= output
+
+# command=Debian package, for tools/ensure-system-packages
+RUNTIME_PACKAGES := dot=graphviz /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core
+TEST_PACKAGES := $(RUNTIME_PACKAGES) pdftotext=poppler-utils pdftoppm=poppler-utils
+
+.PHONY: poster panels test bench lint golden clean system system-test
+
+poster: $(STAMP) system
+	$(BIN)/lyncposter panels --data $(DATA) --out $(OUT)/panels
+
+panels: poster
+
+test: $(STAMP) system-test
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: $(STAMP)
+	$(BIN)/python -m mypy
+
+# Refresh the golden DOT files after a deliberate change; review the diff.
+golden: $(STAMP) system
+	LYNCPOSTER_ACCEPT=1 $(BIN)/python -m pytest -q tests/test_golden.py
+
+system:
+	@tools/ensure-system-packages $(RUNTIME_PACKAGES)
+
+system-test:
+	@tools/ensure-system-packages $(TEST_PACKAGES)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "lyncposter needs Python 3.11 or newer (found $$($(PYTHON) --version 2>&1))" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+	  rm -rf $(VENV); tools/ensure-system-packages ensurepip-missing=python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(OUT)/panels $(OUT)/*.pdf $(OUT)/*.svg $(OUT)/*.png

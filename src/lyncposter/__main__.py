@@ -1,0 +1,7 @@
+"""`python -m lyncposter`"""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

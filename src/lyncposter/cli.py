@@ -1,0 +1,108 @@
+"""Command line: arguments → API calls → exit codes. No logic of its own.
+
+Exit codes: 0 success, 1 bad data or a failed render, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from . import __version__
+from .errors import LyncposterError
+from .export.files import write_atomic
+from .export.ports import FORMATS, format_rows, port_rows
+from .load import load
+from .render import render_panels
+from .save import PANEL_FORMATS, save_panel
+
+DEFAULT_DATA = "workloads"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line, not a usage dump: `lyncposter: <what is wrong>`."""
+        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def _data_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", metavar="DIR", default=DEFAULT_DATA, help=f"data directory (default: {DEFAULT_DATA}/)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="lyncposter", description="Generate the Lync Server 2010 Protocol Workloads Poster from data.")
+    parser.add_argument("--version", action="version", version=f"lyncposter {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    listing = commands.add_parser("list", help="list workload ids and titles")
+    _data_option(listing)
+
+    render = commands.add_parser("render", help="render one workload panel to .svg, .png or .dot")
+    render.add_argument("workload", metavar="WORKLOAD", help="workload id (see 'lyncposter list')")
+    render.add_argument("-o", "--output", metavar="FILE", required=True, help=f"output file: {', '.join(PANEL_FORMATS)}")
+    render.add_argument("--dpi", type=float, default=150, help="resolution of a .png (default: 150)")
+    _data_option(render)
+
+    panels = commands.add_parser("panels", help="render every workload panel as SVG")
+    panels.add_argument("--out", metavar="DIR", default="output/panels", help="output directory (default: output/panels)")
+    _data_option(panels)
+
+    ports = commands.add_parser("ports", help="print the port matrix, one row per flow")
+    ports.add_argument("--workload", metavar="ID", help="only this workload")
+    ports.add_argument("--format", choices=FORMATS, default="csv", help="output format (default: csv)")
+    _data_option(ports)
+    return parser
+
+
+def _list(args: argparse.Namespace) -> int:
+    data = load(args.data)
+    width = max(len(w.id) for w in data.workloads)
+    for w in data.workloads:
+        print(f"{w.id:<{width}}  {w.title}")
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    data = load(args.data)
+    path = save_panel(data.workload(args.workload), args.output, dpi=args.dpi)
+    print(path)
+    return 0
+
+
+def _panels(args: argparse.Namespace) -> int:
+    data = load(args.data)
+    out = Path(args.out)
+    for panel in render_panels(data.workloads):
+        print(write_atomic(out / f"{panel.workload_id}.svg", panel.svg))
+    return 0
+
+
+def _ports(args: argparse.Namespace) -> int:
+    data = load(args.data)
+    flows = data.workload(args.workload).flows if args.workload else data.flows
+    sys.stdout.write(format_rows(port_rows(flows), args.format))
+    return 0
+
+
+COMMANDS = {"list": _list, "render": _render, "panels": _panels, "ports": _ports}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except LyncposterError as exc:
+        print(exc.report(), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("lyncposter: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `lyncposter ports | head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

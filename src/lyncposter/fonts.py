@@ -1,0 +1,30 @@
+"""The poster's fonts, registered once with reportlab under the names Graphviz uses.
+
+Graphviz measures text with fontconfig's DejaVu Sans; registering the very same
+files here means label plates, the PDF and the panels all agree on text widths.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from . import theme
+from .errors import RenderError
+
+
+@cache
+def register() -> None:
+    for name, path in theme.FONT_FILES.items():
+        if not Path(path).is_file():
+            raise RenderError(f"font file {path} is missing; install it (Debian/Ubuntu: apt-get install fonts-dejavu-core)")
+        pdfmetrics.registerFont(TTFont(name, path))
+    pdfmetrics.registerFontFamily(theme.FONT, normal=theme.FONT, bold=theme.FONT_BOLD)
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    register()
+    return float(pdfmetrics.stringWidth(text, theme.FONT_BOLD if bold else theme.FONT, size))

@@ -1,0 +1,337 @@
+"""Laid-out SVG → finished panel: the render step.
+
+Graphviz places the boxes and lines; this step draws what it cannot: zone
+columns of equal height, the firewalls between them, each role's icon as
+vector shapes inside the SVG, and a white plate behind every connection label
+so it stays readable where lines cross. The result is a `Panel`, a plain value
+that the PDF composer and other outputs consume without re-running layout.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from . import theme
+from .fonts import text_width
+from .layout import run_dot, workload_dot
+from .layout.dot import zone_cluster_id
+from .model import Workload
+
+SVG = "http://www.w3.org/2000/svg"
+XLINK = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", SVG)
+ET.register_namespace("xlink", XLINK)
+FIREWALL_TEXT = theme.EDGE_FONT_SIZE + 1
+_PAIR = re.compile(r"(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
+
+
+def _tag(name: str) -> str:
+    return f"{{{SVG}}}{name}"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One workload, laid out and drawn: everything later steps need, as plain data."""
+
+    workload_id: str
+    title: str
+    width: float  # points at 100 %
+    height: float
+    svg: str
+    dot: str
+
+
+@dataclass(frozen=True)
+class Box:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+def _shape_box(group: ET.Element) -> Box | None:
+    """Bounding box of the first path or polygon in a Graphviz node or cluster group."""
+    for element in group.iter():
+        if element.tag in (_tag("path"), _tag("polygon")):
+            text = element.get("d") or element.get("points") or ""
+            pairs = [(float(x), float(y)) for x, y in _PAIR.findall(text)]
+            if pairs:
+                xs, ys = zip(*pairs)
+                return Box(min(xs), min(ys), max(xs), max(ys))
+    return None
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _classes(element: ET.Element) -> list[str]:
+    return (element.get("class") or "").split()
+
+
+def render_panel(workload: Workload) -> Panel:
+    """Lay out and draw one workload."""
+    dot = workload_dot(workload)
+    svg = run_dot(dot, "svg")
+    root = ET.fromstring(svg)
+    graph = root.find(_tag("g"))
+    assert graph is not None, "Graphviz SVG always has a top-level graph group"
+    _level_zones_and_draw_firewalls(graph, workload)
+    _draw_icons(graph)
+    _plate_labels(graph)
+    width, height = _frame(root, graph, workload.title)
+    root.set("data-workload", workload.id)
+    text = ET.tostring(root, encoding="unicode")
+    return Panel(workload.id, workload.title, width, height, '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n", dot)
+
+
+def render_panels(workloads: Iterable[Workload], jobs: int | None = None) -> list[Panel]:
+    """Render several workloads at once, one Graphviz process per core; order is kept."""
+    workloads = list(workloads)
+    jobs = jobs or min(len(workloads), os.cpu_count() or 1) or 1
+    if jobs == 1:
+        return [render_panel(w) for w in workloads]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:  # dot runs outside the GIL
+        return list(pool.map(render_panel, workloads))
+
+
+def _content_box(graph: ET.Element) -> Box:
+    """Everything drawn, in graph coordinates (control points bound the curves)."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for element in graph.iter():
+        tag = element.tag
+        if tag in (_tag("path"), _tag("polygon")):
+            for x, y in _PAIR.findall(element.get("d") or element.get("points") or ""):
+                xs.append(float(x))
+                ys.append(float(y))
+        elif tag == _tag("rect") and element.get("class") != "background":
+            x, y = float(element.get("x", 0)), float(element.get("y", 0))
+            xs += [x, x + float(element.get("width", 0))]
+            ys += [y, y + float(element.get("height", 0))]
+    return Box(min(xs), min(ys), max(xs), max(ys))
+
+
+def _frame(root: ET.Element, graph: ET.Element, title: str) -> tuple[float, float]:
+    """Crop the canvas to what is drawn, with the title above it; return the size in points."""
+    background = next(e for e in graph if e.tag == _tag("polygon"))
+    graph.remove(background)
+    box = _content_box(graph)
+    pad = 10.0
+    title_size = theme.TITLE_FONT_SIZE
+    x0, y0 = box.x0 - pad, box.y0 - pad - title_size * 1.6
+    x1, y1 = box.x1 + pad, box.y1 + pad
+    width, height = x1 - x0, y1 - y0
+    graph.insert(
+        1,
+        ET.Element(
+            _tag("rect"),
+            {"class": "background", "x": _fmt(x0), "y": _fmt(y0), "width": _fmt(width), "height": _fmt(height), "fill": theme.PAPER},
+        ),
+    )
+    heading = ET.Element(
+        _tag("text"),
+        {
+            "class": "panel-title",
+            "x": _fmt(box.x0),
+            "y": _fmt(y0 + pad + title_size * 0.8),
+            "font-family": theme.FONT,
+            "font-weight": "bold",
+            "font-size": _fmt(title_size),
+            "fill": theme.INK,
+        },
+    )
+    heading.text = title
+    graph.insert(2, heading)
+    graph.set("transform", "")
+    del graph.attrib["transform"]
+    root.set("viewBox", f"{_fmt(x0)} {_fmt(y0)} {_fmt(width)} {_fmt(height)}")
+    root.set("width", f"{_fmt(width)}pt")
+    root.set("height", f"{_fmt(height)}pt")
+    return round(width, 2), round(height, 2)
+
+
+def _level_zones_and_draw_firewalls(graph: ET.Element, workload: Workload) -> None:
+    zones = []
+    for zone in workload.catalog.zones:
+        group = graph.find(f"{_tag('g')}[@id='{zone_cluster_id(zone.id)}']")
+        if group is not None:
+            box = _shape_box(group)
+            if box is not None:
+                zones.append((zone, group, box))
+    if not zones:
+        return
+    top = min(b.y0 for _, _, b in zones)
+    # tall enough for the firewall's name to be written up the wall
+    longest = max((text_width(f.label, FIREWALL_TEXT, bold=True) for f in workload.catalog.firewalls), default=0)
+    bottom = max(max(b.y1 for _, _, b in zones), top + longest + 60)
+    for zone, group, box in zones:
+        shape = next(e for e in group if e.tag in (_tag("path"), _tag("polygon")))
+        style = theme.ZONES.get(zone.id, theme.DEFAULT_ZONE)
+        rect = ET.Element(
+            _tag("rect"),
+            {
+                "x": _fmt(box.x0),
+                "y": _fmt(top),
+                "width": _fmt(box.x1 - box.x0),
+                "height": _fmt(bottom - top),
+                "rx": "8",
+                "fill": style.fill,
+                "stroke": style.border,
+            },
+        )
+        group.insert(list(group).index(shape), rect)
+        group.remove(shape)
+        for label in group.findall(_tag("text")):
+            label.set("y", _fmt(float(label.get("y", "0")) - box.y0 + top))
+
+    # firewalls go right after the last cluster: above the zones, beneath lines and boxes
+    clusters = [e for e in graph if e.tag == _tag("g") and "cluster" in _classes(e)]
+    position = list(graph).index(clusters[-1]) + 1
+    by_zone = {zone.id: box for zone, _, box in zones}
+    for firewall in workload.catalog.firewalls:
+        outer, inner = by_zone.get(firewall.outer.id), by_zone.get(firewall.inner.id)
+        if outer is None or inner is None:
+            continue
+        x = (outer.x1 + inner.x0) / 2
+        graph.insert(position, _firewall(firewall.id, firewall.label, x, top, bottom))
+        position += 1
+
+
+def _firewall(ident: str, label: str, x: float, top: float, bottom: float) -> ET.Element:
+    """A brick wall the height of the panel, its name written up the middle."""
+    w = theme.FIREWALL_WIDTH
+    g = ET.Element(_tag("g"), {"id": f"firewall-{ident}", "class": "firewall"})
+    ET.SubElement(g, _tag("title")).text = label
+    ET.SubElement(
+        g,
+        _tag("rect"),
+        {"x": _fmt(x - w / 2), "y": _fmt(top), "width": _fmt(w), "height": _fmt(bottom - top), "fill": theme.FIREWALL_FILL},
+    )
+    course = 7.0
+    mortar = {"stroke": theme.FIREWALL_MORTAR, "stroke-width": "0.8"}
+    row = 0
+    y = top + course
+    while y < bottom:
+        ET.SubElement(g, _tag("line"), {"x1": _fmt(x - w / 2), "y1": _fmt(y), "x2": _fmt(x + w / 2), "y2": _fmt(y), **mortar})
+        joint = x - w / 4 if row % 2 else x + w / 4
+        ET.SubElement(g, _tag("line"), {"x1": _fmt(joint), "y1": _fmt(y - course), "x2": _fmt(joint), "y2": _fmt(y), **mortar})
+        y += course
+        row += 1
+    # the name goes at the top of the wall, in the band of the zone titles, clear of connection labels
+    size = FIREWALL_TEXT
+    plate_w = text_width(label, size, bold=True) + 12
+    cy = top + 4 + plate_w / 2
+    ET.SubElement(
+        g,
+        _tag("rect"),
+        {
+            "x": _fmt(x - size * 0.75),
+            "y": _fmt(cy - plate_w / 2),
+            "width": _fmt(size * 1.5),
+            "height": _fmt(plate_w),
+            "rx": "3",
+            "fill": theme.FIREWALL_FILL,
+        },
+    )
+    text = ET.SubElement(
+        g,
+        _tag("text"),
+        {
+            "x": _fmt(x),
+            "y": _fmt(cy + size * 0.35),
+            "transform": f"rotate(-90 {_fmt(x)} {_fmt(cy)})",
+            "text-anchor": "middle",
+            "font-family": theme.FONT,
+            "font-weight": "bold",
+            "font-size": _fmt(size),
+            "fill": "#ffffff",
+        },
+    )
+    text.text = label
+    return g
+
+
+def _draw_icons(graph: ET.Element) -> None:
+    for node in graph.iter(_tag("g")):
+        classes = _classes(node)
+        if "role" not in classes:
+            continue
+        icon = next((c.removeprefix("icon-") for c in classes if c.startswith("icon-")), None)
+        box = _shape_box(node)
+        if icon not in theme.ICONS or box is None:
+            continue
+        # the label's first cell is an empty spacer of icon size; Graphviz writes a blank text there
+        parent, spacer = next(
+            ((p, t) for p in node.iter() for t in p if t.tag == _tag("text") and not (t.text or "").strip()),
+            (None, None),
+        )
+        if parent is None or spacer is None:
+            continue
+        cx = float(spacer.get("x", "0")) + text_width(" ", theme.NODE_FONT_SIZE) / 2
+        parent.remove(spacer)
+        size = theme.ICON_SIZE
+        scale = size / 24
+        ET.SubElement(
+            node,
+            _tag("g"),
+            {
+                "class": f"icon icon-{icon}",
+                "transform": f"translate({_fmt(cx - size / 2)} {_fmt(box.cy - size / 2)}) scale({_fmt(scale)})",
+                "fill": theme.MUTED,
+                "stroke": theme.MUTED,
+            },
+        ).extend(ET.fromstring(f'<g xmlns="{SVG}">{theme.ICONS[icon]}</g>'))
+
+
+def _plate_labels(graph: ET.Element) -> None:
+    """A white plate under each connection label, sized from the font's real metrics.
+
+    Labels and their plates move to the end of the drawing, above every line,
+    so no later line runs through a port number.
+    """
+    edges = [e for e in graph.iter(_tag("g")) if "edge" in _classes(e)]
+    for edge in edges:
+        texts = [t for t in edge if t.tag == _tag("text")]
+        if not texts:
+            continue
+        boxes = []
+        for t in texts:
+            size = float(t.get("font-size", theme.EDGE_FONT_SIZE))
+            width = text_width(t.text or "", size, bold=t.get("font-weight") == "bold")
+            x, y = float(t.get("x", "0")), float(t.get("y", "0"))
+            anchor = t.get("text-anchor", "start")
+            x0 = x - width / 2 if anchor == "middle" else x - width if anchor == "end" else x
+            boxes.append(Box(x0, y - size * 0.8, x0 + width, y + size * 0.25))
+        pad = 1.5
+        plate = ET.Element(
+            _tag("rect"),
+            {
+                "class": "label-plate",
+                "x": _fmt(min(b.x0 for b in boxes) - pad),
+                "y": _fmt(min(b.y0 for b in boxes) - pad),
+                "width": _fmt(max(b.x1 for b in boxes) - min(b.x0 for b in boxes) + 2 * pad),
+                "height": _fmt(max(b.y1 for b in boxes) - min(b.y0 for b in boxes) + 2 * pad),
+                "rx": "2",
+                "fill": "#ffffff",
+                "fill-opacity": "0.9",
+            },
+        )
+        label = ET.SubElement(graph, _tag("g"), {"id": f"label-{edge.get('id')}", "class": "flow-label"})
+        label.append(plate)
+        for t in texts:
+            edge.remove(t)
+            label.append(t)

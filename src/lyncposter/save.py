@@ -1,0 +1,28 @@
+"""Save one workload panel in the format its file name asks for."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import UsageError
+from .export.files import write_atomic
+from .export.png import DEFAULT_DPI, svg_to_png
+from .layout import workload_dot
+from .model import Workload
+from .render import render_panel
+
+PANEL_FORMATS = (".svg", ".png", ".dot")
+
+
+def save_panel(workload: Workload, path: str | os.PathLike[str], dpi: float = DEFAULT_DPI) -> Path:
+    """Write `workload` to `path` as SVG, PNG or DOT source, chosen by the suffix."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix == ".dot":
+        return write_atomic(target, workload_dot(workload))
+    if suffix == ".svg":
+        return write_atomic(target, render_panel(workload).svg)
+    if suffix == ".png":
+        return write_atomic(target, svg_to_png(render_panel(workload).svg, dpi))
+    raise UsageError(f"{target}: cannot tell the format from '{suffix or 'no suffix'}'; use one of {', '.join(PANEL_FORMATS)}")

@@ -1,0 +1,57 @@
+"""The command line, end to end, against the shipped data and real Graphviz."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+from lyncposter.cli import main
+from conftest import DATA
+
+
+def test_list_prints_ids_and_titles(capsys):
+    assert main(["list", "--data", str(DATA)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 11
+    assert lines[0].split(None, 1) == ["im-presence", "IM and Presence"]
+
+
+def test_render_chooses_the_format_by_suffix(tmp_path):
+    for suffix, magic in ((".svg", b"<?xml"), (".png", b"\x89PNG\r\n\x1a\n"), (".dot", b"digraph")):
+        target = tmp_path / f"panel{suffix}"
+        assert main(["render", "group-chat", "-o", str(target), "--data", str(DATA)]) == 0
+        assert target.read_bytes().startswith(magic)
+    ET.parse(tmp_path / "panel.svg")
+
+
+def test_render_rejects_an_unknown_suffix_and_writes_nothing(tmp_path, capsys):
+    target = tmp_path / "panel.pdf"
+    assert main(["render", "group-chat", "-o", str(target), "--data", str(DATA)]) == 2
+    assert "use one of .svg, .png, .dot" in capsys.readouterr().err
+    assert not target.exists()
+
+
+def test_unknown_workload_suggests(capsys):
+    assert main(["render", "group-chats", "-o", "x.svg", "--data", str(DATA)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("lyncposter: unknown workload 'group-chats' (did you mean 'group-chat'?)")
+
+
+def test_panels_writes_one_svg_per_workload(tmp_path, capsys):
+    assert main(["panels", "--out", str(tmp_path), "--data", str(DATA)]) == 0
+    written = sorted(p.stem for p in tmp_path.glob("*.svg"))
+    assert len(written) == 11 and "im-presence" in written
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_bad_usage_is_one_line_and_exit_2():
+    result = subprocess.run([sys.executable, "-m", "lyncposter", "render"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "required" in result.stderr
+
+
+def test_console_script_is_installed():
+    result = subprocess.run([sys.executable, "-m", "lyncposter", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("lyncposter ")

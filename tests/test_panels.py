@@ -1,0 +1,103 @@
+"""Every workload renders with real Graphviz into a portable, readable, stable SVG."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from lyncposter.layout import connections, workload_dot
+from lyncposter.render import render_panel, render_panels
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def panels(dataset):
+    return {p.workload_id: p for p in render_panels(dataset.workloads)}
+
+
+def _text(element: ET.Element) -> str:
+    return " ".join(t.text or "" for t in element.iter(f"{SVG}text"))
+
+
+def test_every_workload_renders_and_parses(dataset, panels):
+    assert list(panels) == [w.id for w in dataset.workloads]
+    for panel in panels.values():
+        root = ET.fromstring(panel.svg.encode())
+        assert root.tag == f"{SVG}svg"
+        assert panel.width > 100 and panel.height > 100
+        assert root.get("width") == f"{panel.width:g}pt"
+
+
+def test_every_flow_label_is_on_its_panel(dataset, panels):
+    for workload in dataset.workloads:
+        root = ET.fromstring(panels[workload.id].svg.encode())
+        labels = {g.get("id"): _text(g) for g in root.iter(f"{SVG}g") if g.get("class") == "flow-label"}
+        for connection in connections(workload.flows):
+            text = labels[f"label-{connection.id}"]
+            for flow in connection.flows:
+                assert flow.protocol.label in text, (flow.id, text)
+                for port in flow.ports:
+                    assert str(port) in text, (flow.id, text)
+
+
+def test_unsure_flows_are_marked(dataset, panels):
+    workload = dataset.workload("cac")
+    root = ET.fromstring(panels["cac"].svg.encode())
+    for connection in connections(workload.flows):
+        label = next(g for g in root.iter(f"{SVG}g") if g.get("id") == f"label-{connection.id}")
+        assert ("?" in _text(label)) == connection.unsure
+
+
+def test_every_role_has_its_icon_drawn_inline(dataset, panels):
+    for workload in dataset.workloads:
+        root = ET.fromstring(panels[workload.id].svg.encode())
+        for role in workload.roles:
+            node = next(g for g in root.iter(f"{SVG}g") if g.get("id") == f"role-{role.id}")
+            icons = [g for g in node.iter(f"{SVG}g") if (g.get("class") or "").startswith("icon ")]
+            assert [i.get("class") for i in icons] == [f"icon icon-{role.icon}"]
+            assert len(list(icons[0].iter())) > 1
+
+
+def test_panels_are_portable(panels):
+    for panel in panels.values():
+        assert "<image" not in panel.svg
+        assert "file:" not in panel.svg
+        assert not re.search(r'href="(?!#)', panel.svg)
+
+
+def test_firewalls_stand_between_the_zones(panels):
+    root = ET.fromstring(panels["im-presence"].svg.encode())
+    walls = {g.get("id"): g for g in root.iter(f"{SVG}g") if g.get("class") == "firewall"}
+    assert set(walls) == {"firewall-external-firewall", "firewall-internal-firewall"}
+    zones = {g.get("id"): g.find(f"{SVG}rect") for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("zone-")}
+    right_of_external = float(zones["zone-external"].get("x")) + float(zones["zone-external"].get("width"))
+    wall = walls["firewall-external-firewall"].find(f"{SVG}rect")
+    assert right_of_external < float(wall.get("x")) < float(zones["zone-perimeter"].get("x"))
+    # zone columns share one top and one height
+    assert len({(z.get("y"), z.get("height")) for z in zones.values()}) == 1
+
+
+def test_text_is_readable_at_full_size(panels):
+    for panel in panels.values():
+        sizes = {float(s) for s in re.findall(r'font-size="([\d.]+)"', panel.svg)}
+        assert min(sizes) >= 9, panel.workload_id
+
+
+def test_an_internal_only_workload_has_no_firewall(dataset):
+    workload = dataset.workload("monitoring-archiving")
+    assert {r.zone.id for r in workload.roles} == {"internal"}
+    assert 'class="firewall"' not in render_panel(workload).svg
+
+
+def test_same_data_same_bytes(dataset):
+    workload = dataset.workload("enterprise-voice")
+    assert workload_dot(workload) == workload_dot(workload)
+    assert render_panel(workload).svg == render_panel(workload).svg
+
+
+def test_repr_svg_for_notebooks(dataset):
+    svg = dataset.workload("group-chat")._repr_svg_()
+    assert "SIP/MTLS:5041" in svg

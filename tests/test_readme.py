@@ -1,0 +1,14 @@
+"""The README's Python examples run as written."""
+
+from __future__ import annotations
+
+import doctest
+
+from conftest import ROOT
+
+
+def test_readme_examples(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = doctest.testfile(str(ROOT / "README.md"), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
