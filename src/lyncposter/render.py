@@ -89,9 +89,11 @@ def render_panel(workload: Workload) -> Panel:
     root = ET.fromstring(svg)
     graph = root.find(_tag("g"))
     assert graph is not None, "Graphviz SVG always has a top-level graph group"
-    _level_zones_and_draw_firewalls(graph, workload)
+    graph.remove(next(e for e in graph if e.tag == _tag("polygon")))  # Graphviz's page background
+    zones = _level_zones(graph, workload)
     _draw_icons(graph)
     _plate_labels(graph)
+    _draw_firewalls(graph, workload, zones)
     width, height = _frame(root, graph, workload.title)
     root.set("data-workload", workload.id)
     text = ET.tostring(root, encoding="unicode")
@@ -118,7 +120,10 @@ def _content_box(graph: ET.Element) -> Box:
             for x, y in _PAIR.findall(element.get("d") or element.get("points") or ""):
                 xs.append(float(x))
                 ys.append(float(y))
-        elif tag == _tag("rect") and element.get("class") != "background":
+        elif tag == _tag("text"):  # height from the font size; widths stay inside the shapes
+            y, size = float(element.get("y", 0)), float(element.get("font-size", 0))
+            ys += [y - size, y + size * 0.3]
+        elif tag == _tag("rect"):
             x, y = float(element.get("x", 0)), float(element.get("y", 0))
             xs += [x, x + float(element.get("width", 0))]
             ys += [y, y + float(element.get("height", 0))]
@@ -127,8 +132,6 @@ def _content_box(graph: ET.Element) -> Box:
 
 def _frame(root: ET.Element, graph: ET.Element, title: str) -> tuple[float, float]:
     """Crop the canvas to what is drawn, with the title above it; return the size in points."""
-    background = next(e for e in graph if e.tag == _tag("polygon"))
-    graph.remove(background)
     box = _content_box(graph)
     pad = 10.0
     title_size = theme.TITLE_FONT_SIZE
@@ -164,7 +167,17 @@ def _frame(root: ET.Element, graph: ET.Element, title: str) -> tuple[float, floa
     return round(width, 2), round(height, 2)
 
 
-def _level_zones_and_draw_firewalls(graph: ET.Element, workload: Workload) -> None:
+@dataclass(frozen=True)
+class ZoneColumns:
+    """Where each zone's column stands once levelled, and the shared top and bottom."""
+
+    boxes: dict[str, Box]
+    top: float
+    bottom: float
+
+
+def _level_zones(graph: ET.Element, workload: Workload) -> ZoneColumns:
+    """Redraw every zone as a column spanning the whole height of the drawing."""
     zones = []
     for zone in workload.catalog.zones:
         group = graph.find(f"{_tag('g')}[@id='{zone_cluster_id(zone.id)}']")
@@ -173,11 +186,10 @@ def _level_zones_and_draw_firewalls(graph: ET.Element, workload: Workload) -> No
             if box is not None:
                 zones.append((zone, group, box))
     if not zones:
-        return
-    top = min(b.y0 for _, _, b in zones)
-    # tall enough for the firewall's name to be written up the wall
-    longest = max((text_width(f.label, FIREWALL_TEXT, bold=True) for f in workload.catalog.firewalls), default=0)
-    bottom = max(max(b.y1 for _, _, b in zones), top + longest + 60)
+        return ZoneColumns({}, 0, 0)
+    drawn = _content_box(graph)  # lines routed around a cluster stay inside the columns
+    top = min(drawn.y0, min(b.y0 for _, _, b in zones))
+    bottom = drawn.y1
     for zone, group, box in zones:
         shape = next(e for e in group if e.tag in (_tag("path"), _tag("polygon")))
         style = theme.ZONES.get(zone.id, theme.DEFAULT_ZONE)
@@ -197,17 +209,21 @@ def _level_zones_and_draw_firewalls(graph: ET.Element, workload: Workload) -> No
         group.remove(shape)
         for label in group.findall(_tag("text")):
             label.set("y", _fmt(float(label.get("y", "0")) - box.y0 + top))
+    return ZoneColumns({zone.id: Box(box.x0, top, box.x1, bottom) for zone, _, box in zones}, top, bottom)
 
-    # firewalls go right after the last cluster: above the zones, beneath lines and boxes
+
+def _draw_firewalls(graph: ET.Element, workload: Workload, zones: ZoneColumns) -> None:
+    """A wall in the gap between two neighbouring zones: above the zones, beneath lines and boxes."""
     clusters = [e for e in graph if e.tag == _tag("g") and "cluster" in _classes(e)]
+    if not clusters:
+        return
     position = list(graph).index(clusters[-1]) + 1
-    by_zone = {zone.id: box for zone, _, box in zones}
     for firewall in workload.catalog.firewalls:
-        outer, inner = by_zone.get(firewall.outer.id), by_zone.get(firewall.inner.id)
+        outer, inner = zones.boxes.get(firewall.outer.id), zones.boxes.get(firewall.inner.id)
         if outer is None or inner is None:
             continue
         x = (outer.x1 + inner.x0) / 2
-        graph.insert(position, _firewall(firewall.id, firewall.label, x, top, bottom))
+        graph.insert(position, _firewall(firewall.id, firewall.label, x, zones.top, zones.bottom))
         position += 1
 
 
@@ -231,37 +247,25 @@ def _firewall(ident: str, label: str, x: float, top: float, bottom: float) -> ET
         ET.SubElement(g, _tag("line"), {"x1": _fmt(joint), "y1": _fmt(y - course), "x2": _fmt(joint), "y2": _fmt(y), **mortar})
         y += course
         row += 1
-    # the name goes at the top of the wall, in the band of the zone titles, clear of connection labels
+    # the name stands above the wall, where no line or label can hide it
     size = FIREWALL_TEXT
-    plate_w = text_width(label, size, bold=True) + 12
-    cy = top + 4 + plate_w / 2
-    ET.SubElement(
-        g,
-        _tag("rect"),
-        {
-            "x": _fmt(x - size * 0.75),
-            "y": _fmt(cy - plate_w / 2),
-            "width": _fmt(size * 1.5),
-            "height": _fmt(plate_w),
-            "rx": "3",
-            "fill": theme.FIREWALL_FILL,
-        },
-    )
-    text = ET.SubElement(
-        g,
-        _tag("text"),
-        {
-            "x": _fmt(x),
-            "y": _fmt(cy + size * 0.35),
-            "transform": f"rotate(-90 {_fmt(x)} {_fmt(cy)})",
-            "text-anchor": "middle",
-            "font-family": theme.FONT,
-            "font-weight": "bold",
-            "font-size": _fmt(size),
-            "fill": "#ffffff",
-        },
-    )
-    text.text = label
+    words = label.split()
+    lines = [" ".join(words[: len(words) // 2 or 1]), " ".join(words[len(words) // 2 or 1 :])]
+    for i, line in enumerate(reversed([l for l in lines if l])):
+        text = ET.SubElement(
+            g,
+            _tag("text"),
+            {
+                "x": _fmt(x),
+                "y": _fmt(top - 4 - i * size * 1.15),
+                "text-anchor": "middle",
+                "font-family": theme.FONT,
+                "font-weight": "bold",
+                "font-size": _fmt(size),
+                "fill": theme.FIREWALL_FILL,
+            },
+        )
+        text.text = line
     return g
 
 
