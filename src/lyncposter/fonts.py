@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from svglib import fonts as svg_fonts
 
 from . import theme
 from .errors import RenderError
@@ -21,8 +21,11 @@ def register() -> None:
     for name, path in theme.FONT_FILES.items():
         if not Path(path).is_file():
             raise RenderError(f"font file {path} is missing; install it (Debian/Ubuntu: apt-get install fonts-dejavu-core)")
-        pdfmetrics.registerFont(TTFont(name, path))
-    pdfmetrics.registerFontFamily(theme.FONT, normal=theme.FONT, bold=theme.FONT_BOLD)
+    # svglib registers the files with reportlab under our names, so panels never make it ask fontconfig
+    svg_fonts.register_font(theme.FONT, theme.FONT_FILES[theme.FONT], "normal", rlgFontName=theme.FONT)
+    svg_fonts.register_font(theme.FONT, theme.FONT_FILES[theme.FONT_BOLD], "bold", rlgFontName=theme.FONT_BOLD)
+    # last, so <b> in paragraphs finds the bold face; fonts-dejavu-core ships no italic, so italics print upright
+    pdfmetrics.registerFontFamily(theme.FONT, normal=theme.FONT, bold=theme.FONT_BOLD, italic=theme.FONT, boldItalic=theme.FONT_BOLD)
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:

@@ -75,6 +75,25 @@ FAMILIES: dict[str, Family] = {
     )
 }
 
+# The dash patterns Graphviz writes for each edge style, for drawing the legend's samples.
+DASHES: dict[str, tuple[float, ...] | None] = {"solid": None, "bold": None, "dashed": (5, 2), "dotted": (1, 5)}
+ARROW_LABELS = {
+    "from": "Connection opened by the side without the arrowhead",
+    "both": "Either side opens the connection",
+}
+
+# The poster sheet, designed at ARCH E (48 x 36 in) and scaled with the paper.
+SHEET_TITLE_SIZE = 46.0
+SHEET_VERSION_SIZE = 64.0
+SHEET_META_SIZE = 17.0
+SECTION_HEADING_SIZE = 20.0
+SECTION_TEXT_SIZE = 10.0
+TABLE_TEXT_SIZE = 8.5
+FOOTER_SIZE = 8.5
+LINK_COLOUR = "#1f5fbf"
+CARD_BORDER = "#c3ccd6"
+HEADER_FILL = "#1f2933"
+
 # Role icons, drawn in a 24 x 24 box, with stroke and fill taken from `currentColor`
 # so one definition serves every theme. Vector shapes embedded in the SVG: no files.
 ICONS: dict[str, str] = {

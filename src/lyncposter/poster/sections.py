@@ -1,0 +1,290 @@
+"""The poster's text sections as reportlab flowables: legend, notes, certificates, DNS, resources.
+
+Everything here is built from the dataset and the theme; nothing is drawn by
+hand. Sizes come from a `Type` so the whole sheet scales with the paper.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from dataclasses import dataclass
+from functools import cache
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from svglib.svglib import svg2rlg
+
+from .. import theme
+from ..model import Dataset, Workload
+
+UNSURE = f'<font color="{theme.UNSURE_COLOUR}"><b>{theme.UNSURE_MARK}</b></font>'
+
+
+@dataclass(frozen=True)
+class Type:
+    """Font sizes for one sheet: the design sizes times the sheet's factor."""
+
+    factor: float
+
+    def size(self, design: float) -> float:
+        return round(design * self.factor, 2)
+
+    @property
+    def smallest(self) -> float:
+        return min(self.size(s) for s in (theme.TABLE_TEXT_SIZE, theme.FOOTER_SIZE, theme.SECTION_TEXT_SIZE))
+
+    def style(self, name: str, design: float, bold: bool = False, colour: str = theme.INK, **extra: object) -> ParagraphStyle:
+        size = self.size(design)
+        return ParagraphStyle(
+            name,
+            fontName=theme.FONT_BOLD if bold else theme.FONT,
+            fontSize=size,
+            leading=round(size * 1.25, 2),
+            textColor=colors.HexColor(colour),
+            **extra,
+        )
+
+    @property
+    def heading(self) -> ParagraphStyle:
+        return self.style("heading", theme.SECTION_HEADING_SIZE, bold=True, spaceAfter=self.size(6), spaceBefore=self.size(4))
+
+    @property
+    def subheading(self) -> ParagraphStyle:
+        return self.style("subheading", theme.SECTION_TEXT_SIZE + 1.5, bold=True, spaceBefore=self.size(6), spaceAfter=self.size(2))
+
+    @property
+    def text(self) -> ParagraphStyle:
+        return self.style("text", theme.SECTION_TEXT_SIZE, spaceAfter=self.size(2))
+
+    @property
+    def cell(self) -> ParagraphStyle:
+        return self.style("cell", theme.TABLE_TEXT_SIZE)
+
+    @property
+    def cell_head(self) -> ParagraphStyle:
+        return self.style("cell-head", theme.TABLE_TEXT_SIZE, bold=True, colour="#ffffff")
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _unsure(reason: str) -> str:
+    return f' {UNSURE} <font color="{theme.UNSURE_COLOUR}"><i>{_esc(reason)}</i></font>' if reason else ""
+
+
+def _sources(tags: tuple[str, ...]) -> str:
+    return f' <font color="{theme.MUTED}">[{", ".join(tags)}]</font>' if tags else ""
+
+
+# --- legend ------------------------------------------------------------------
+
+
+def _line_sample(t: Type, colour: str, style: str, width: float, both: bool = False) -> Drawing:
+    w, h = t.size(64), t.size(12)
+    d = Drawing(w, h)
+    c = colors.HexColor(colour)
+    head = t.size(5)
+    d.add(Line(head if both else 0, h / 2, w - head, h / 2, strokeColor=c, strokeWidth=width * t.factor, strokeDashArray=theme.DASHES.get(style)))
+    d.add(Polygon([w - head, h / 2 - head / 2, w, h / 2, w - head, h / 2 + head / 2], fillColor=c, strokeColor=c, strokeWidth=0.1))
+    if both:
+        d.add(Polygon([head, h / 2 - head / 2, 0, h / 2, head, h / 2 + head / 2], fillColor=c, strokeColor=c, strokeWidth=0.1))
+    return d
+
+
+@cache
+def _icon_svg(icon: str) -> bytes:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24">'
+        f'<g fill="{theme.MUTED}" stroke="{theme.MUTED}">{theme.ICONS[icon]}</g></svg>'
+    ).encode()
+
+
+def icon_drawing(icon: str, size: float) -> Drawing:
+    drawing = svg2rlg(io.BytesIO(_icon_svg(icon)))
+    assert drawing is not None
+    scale = size / 24
+    drawing.scale(scale, scale)
+    drawing.width = drawing.height = size
+    return drawing
+
+
+def _swatch(t: Type, fill: str, border: str) -> Drawing:
+    w, h = t.size(64), t.size(12)
+    d = Drawing(w, h)
+    d.add(Rect(0, 0, w, h, rx=t.size(3), fillColor=colors.HexColor(fill), strokeColor=colors.HexColor(border)))
+    return d
+
+
+def _wall(t: Type) -> Drawing:
+    w, h = t.size(64), t.size(12)
+    d = Drawing(w, h)
+    d.add(Rect(w / 2 - t.size(7), 0, t.size(14), h, fillColor=colors.HexColor(theme.FIREWALL_FILL), strokeColor=None))
+    return d
+
+
+def legend(data: Dataset, t: Type, width: float) -> list[Flowable]:
+    """Only what the data uses: families, zones, icons, arrow meanings, the unsure mark."""
+    used_families = [f for f in theme.FAMILIES.values() if any(fl.protocol.family == f.id for fl in data.flows)]
+    protocols_by_family: dict[str, list[str]] = {}
+    for flow in data.flows:
+        names = protocols_by_family.setdefault(flow.protocol.family, [])
+        if flow.protocol.label not in names:
+            names.append(flow.protocol.label)
+    rows: list[list[object]] = []
+    for family in used_families:
+        text = f"<b>{_esc(family.label)}</b><br/>{_esc(', '.join(protocols_by_family[family.id]))}"
+        rows.append([_line_sample(t, family.colour, family.style, family.width), Paragraph(text, t.cell)])
+    ink = theme.MUTED
+    rows.append([_line_sample(t, ink, "solid", 1.4), Paragraph(_esc(theme.ARROW_LABELS["from"]), t.cell)])
+    rows.append([_line_sample(t, ink, "solid", 1.4, both=True), Paragraph(_esc(theme.ARROW_LABELS["both"]), t.cell)])
+    zones_used = sorted({r.zone for w in data.workloads for r in w.roles}, key=lambda z: z.order)
+    for zone in zones_used:
+        style = theme.ZONES.get(zone.id, theme.DEFAULT_ZONE)
+        rows.append([_swatch(t, style.fill, style.border), Paragraph(_esc(zone.label), t.cell)])
+    rows.append([_wall(t), Paragraph("Firewall between two zones", t.cell)])
+    rows.append(
+        [
+            Paragraph(f'<para alignment="center">{UNSURE}</para>', t.style("mark", theme.SECTION_TEXT_SIZE + 2)),
+            Paragraph("Not confirmed by the sources at hand; the reason is given beside it", t.cell),
+        ]
+    )
+    icons_used = sorted({r.icon for w in data.workloads for r in w.roles}, key=list(theme.ICONS).index)
+    icon_rows = [[icon_drawing(i, t.size(20)), Paragraph(_esc(theme.ICON_LABELS[i]), t.cell)] for i in icons_used]
+    half = (len(icon_rows) + 1) // 2
+    icon_grid = [a + b for a, b in zip(icon_rows[:half], icon_rows[half:] + [["", ""]])]
+    first = t.size(72)
+    main = Table(rows, colWidths=[first, width - first], hAlign="LEFT")
+    main.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOTTOMPADDING", (0, 0), (-1, -1), t.size(2)), ("TOPPADDING", (0, 0), (-1, -1), t.size(2))]))
+    icons = Table(icon_grid, colWidths=[t.size(24), width / 2 - t.size(24)] * 2, hAlign="LEFT")
+    icons.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), t.size(2))]))
+    return [Paragraph("Legend", t.heading), main, Spacer(1, t.size(4)), icons]
+
+
+# --- notes -------------------------------------------------------------------
+
+
+def notes(data: Dataset, t: Type) -> list[Flowable]:
+    story: list[Flowable] = [Paragraph("Notes", t.heading)]
+    for workload in data.workloads:
+        if workload.notes:
+            story.extend(_workload_notes(workload, t))
+    return story
+
+
+def _workload_notes(workload: Workload, t: Type) -> list[Flowable]:
+    parts: list[Flowable] = [Paragraph(_esc(workload.title), t.subheading)]
+    for note in workload.notes:
+        text = f"<b>{_esc(note.title)}.</b> {_esc(note.text)}" if note.text else f"<b>{_esc(note.title)}</b>"
+        block: list[Flowable] = [Paragraph(text + _unsure(note.unsure), t.text)]
+        for number, step in enumerate(note.steps, start=1):
+            block.append(Paragraph(_esc(step), t.style("step", theme.SECTION_TEXT_SIZE, leftIndent=t.size(14), bulletIndent=t.size(2)), bulletText=f"{number}."))
+        parts.extend(block)
+    return parts
+
+
+# --- certificates and DNS ------------------------------------------------------
+
+
+def _table(header: list[str], rows: list[list[str]], widths: list[float], t: Type) -> Table:
+    cells = [[Paragraph(h, t.cell_head) for h in header]] + [[Paragraph(c, t.cell) for c in row] for row in rows]
+    table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    pad = t.size(3)
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(theme.HEADER_FILL)),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f3f5f7")]),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor(theme.CARD_BORDER)),
+                ("LEFTPADDING", (0, 0), (-1, -1), pad),
+                ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                ("TOPPADDING", (0, 0), (-1, -1), pad / 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), pad / 1.5),
+            ]
+        )
+    )
+    return table
+
+
+def certificates(data: Dataset, t: Type, width: float) -> list[Flowable]:
+    rows = []
+    for cert in data.certificates:
+        rows.append(
+            [
+                f"<b>{_esc(cert.role.label)}</b><br/>{_esc(cert.interface)}",
+                _esc(cert.subject),
+                "<br/>".join(_esc(s) for s in cert.sans) or "(none)",
+                cert.ca.capitalize(),
+                ", ".join(e.capitalize() for e in cert.eku),
+                _esc(cert.notes) + _sources(cert.sources) + _unsure(cert.unsure),
+            ]
+        )
+    fractions = [0.17, 0.14, 0.17, 0.06, 0.06, 0.40]
+    example = f" (example names for {data.poster.example_domain})" if data.poster.example_domain else ""
+    return [
+        Paragraph(f"Certificates{_esc(example)}", t.heading),
+        _table(["Role / interface", "Subject name", "Subject alternative names", "CA", "EKU", "Notes"], rows, [f * width for f in fractions], t),
+    ]
+
+
+def dns(data: Dataset, t: Type, width: float) -> list[Flowable]:
+    story: list[Flowable] = [Paragraph("DNS records", t.heading)]
+    fractions = [0.08, 0.30, 0.27, 0.07, 0.28]
+    for view, title in (("internal", "Internal DNS"), ("external", "External (public) DNS")):
+        records = [r for r in data.dns_records if r.view == view]
+        if not records:
+            continue
+        rows = [
+            [
+                r.type,
+                _esc(r.name),
+                _esc(r.target),
+                str(r.port or ""),
+                _esc(r.purpose) + _unsure(r.unsure),
+            ]
+            for r in records
+        ]
+        story.append(Paragraph(title, t.subheading))
+        story.append(_table(["Type", "Name", "Points to", "Port", "Purpose"], rows, [f * width for f in fractions], t))
+    return story
+
+
+# --- resources -----------------------------------------------------------------
+
+
+def qr_drawing(url: str, size: float) -> Drawing:
+    widget = QrCodeWidget(url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def resources(data: Dataset, t: Type, width: float) -> list[Flowable]:
+    link = t.style("link", theme.SECTION_TEXT_SIZE, leftIndent=t.size(10), bulletIndent=0, spaceAfter=t.size(3))
+    items: list[Flowable] = [
+        Paragraph(
+            f'<a href="{html.escape(r.url)}" color="{theme.LINK_COLOUR}"><u>{_esc(r.title)}</u></a>'
+            f'<br/><font size="{t.size(theme.TABLE_TEXT_SIZE)}" color="{theme.MUTED}">{_esc(r.url)}</font>',
+            link,
+            bulletText="\u2022",
+        )
+        for r in data.poster.resources
+    ]
+    size = t.size(110)
+    code = qr_drawing(data.poster.home_url, size)
+    caption = Paragraph(
+        f'Scan for the poster\'s home page:<br/><a href="{html.escape(data.poster.home_url)}" color="{theme.LINK_COLOUR}">'
+        f"{_esc(data.poster.home_url)}</a>",
+        t.cell,
+    )
+    qr = Table([[code, caption]], colWidths=[size + t.size(8), width - size - t.size(8)], hAlign="LEFT")
+    qr.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return [Paragraph("Learn more", t.heading), *items, Spacer(1, t.size(6)), qr]
+
+
