@@ -11,14 +11,22 @@ OUT ?= output
 
 # command=Debian package, for tools/ensure-system-packages
 RUNTIME_PACKAGES := dot=graphviz /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core
-TEST_PACKAGES := $(RUNTIME_PACKAGES) pdftotext=poppler-utils pdftoppm=poppler-utils
+TEST_PACKAGES := $(RUNTIME_PACKAGES) pdftotext=poppler-utils pdftoppm=poppler-utils zbarimg=zbar-tools
 
 .PHONY: poster panels test bench lint golden clean system system-test
 
+SIZE ?= arch-e
+
 poster: $(STAMP) system
+	$(BIN)/lyncposter build --data $(DATA) --out $(OUT) --size $(SIZE)
 	$(BIN)/lyncposter panels --data $(DATA) --out $(OUT)/panels
 
-panels: poster
+panels: $(STAMP) system
+	$(BIN)/lyncposter panels --data $(DATA) --out $(OUT)/panels
+
+# A full build against Graphviz alone on the same panels, in one run.
+bench: $(STAMP) system
+	$(BIN)/python tools/bench.py --data $(DATA)
 
 test: $(STAMP) system-test
 	$(BIN)/python -m pytest -n 2 -q

@@ -16,6 +16,9 @@ from .errors import LyncposterError
 from .export.files import write_atomic
 from .export.ports import FORMATS, format_rows, port_rows
 from .load import load
+from .poster import DEFAULT as DEFAULT_SIZE
+from .poster import NAMED as NAMED_SIZES
+from .poster import build_poster
 from .render import render_panels
 from .save import PANEL_FORMATS, save_panel
 
@@ -46,6 +49,17 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--dpi", type=float, default=150, help="resolution of a .png (default: 150)")
     _data_option(render)
 
+    build = commands.add_parser("build", help="build the PDF poster")
+    build.add_argument("--out", metavar="DIR", default="output", help="output directory (default: output)")
+    build.add_argument(
+        "--size",
+        metavar="SIZE",
+        default=DEFAULT_SIZE,
+        help=f"paper: {', '.join(NAMED_SIZES)}, or WxHin / WxHmm (default: {DEFAULT_SIZE}, 48 x 36 in)",
+    )
+    build.add_argument("--portrait", action="store_true", help="portrait instead of landscape")
+    _data_option(build)
+
     panels = commands.add_parser("panels", help="render every workload panel as SVG")
     panels.add_argument("--out", metavar="DIR", default="output/panels", help="output directory (default: output/panels)")
     _data_option(panels)
@@ -72,6 +86,18 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build(args: argparse.Namespace) -> int:
+    data = load(args.data)
+    result = build_poster(data, args.out, size=args.size, portrait=args.portrait)
+    sheet = result.sheet
+    print(result.path)
+    print(
+        f"{sheet.paper.description}; panels at {sheet.panel_scale:.0%}; smallest text {sheet.smallest_text:g} pt",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def _panels(args: argparse.Namespace) -> int:
     data = load(args.data)
     out = Path(args.out)
@@ -87,7 +113,7 @@ def _ports(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"list": _list, "render": _render, "panels": _panels, "ports": _ports}
+COMMANDS = {"list": _list, "render": _render, "build": _build, "panels": _panels, "ports": _ports}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from ..export.files import write_atomic
 from ..model import Dataset
-from ..render import render_panels
-from .compose import Sheet, compose
+from .compose import Sheet, compose, render_and_vectorize
 from .sizes import DEFAULT, NAMED, PaperSize, paper_size
 
 __all__ = ["NAMED", "DEFAULT", "PaperSize", "PosterBuild", "build_poster", "poster_filename", "slug"]
@@ -40,7 +39,7 @@ def build_poster(
 ) -> PosterBuild:
     """Render every panel (in parallel), compose the sheet, and write it atomically."""
     paper = paper_size(size, portrait)
-    panels = render_panels(data.workloads)
-    sheet = compose(data, panels, paper, unchecked=unchecked)
+    panels, drawings = render_and_vectorize(data.workloads)
+    sheet = compose(data, panels, paper, unchecked=unchecked, drawings=drawings)
     path = write_atomic(Path(out_dir) / poster_filename(data), sheet.pdf)
     return PosterBuild(path, sheet)

@@ -21,7 +21,11 @@ smallest text it printed.
 from __future__ import annotations
 
 import io
+import multiprocessing
+import os
 import re
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from reportlab.graphics import renderPDF
@@ -29,13 +33,14 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame
+from reportlab.platypus.doctemplate import LayoutError
 from svglib.svglib import svg2rlg
 
 from .. import __version__, theme
 from ..errors import RenderError
 from ..fonts import register
-from ..model import Dataset
-from ..render import Panel
+from ..model import Dataset, Workload
+from ..render import Panel, render_panel
 from . import sections
 from .packing import Packing, pack
 from .sizes import INCH, PaperSize
@@ -82,23 +87,48 @@ def _fill(canvas: Canvas, box: Box, flowables: list[Flowable]) -> bool:
     return not story
 
 
-def compose(data: Dataset, panels: list[Panel], paper: PaperSize, unchecked: bool = False) -> Sheet:
+def vectorize(panel: Panel) -> Drawing:
+    """A panel's SVG as reportlab vector shapes: text stays text."""
     register()
-    drawings = [_drawing(p) for p in panels]
-    factor = min(max(paper.width, paper.height) / DESIGN_LONG, min(paper.width, paper.height) / DESIGN_SHORT)
-    for attempt in range(12):
-        t = sections.Type(round(factor * 0.92**attempt, 4))
-        sheet = _try_compose(data, panels, drawings, paper, t, unchecked)
-        if sheet is not None:
-            return sheet
-    raise RenderError(f"the poster's sections do not fit on {paper.description}; choose a larger --size")
-
-
-def _drawing(panel: Panel) -> Drawing:
     drawing = svg2rlg(io.BytesIO(panel.svg.encode("utf-8")))
     if drawing is None:  # pragma: no cover - our own SVG always parses
         raise RenderError(f"panel {panel.workload_id} could not be read back")
     return drawing
+
+
+def _render_and_vectorize_one(workload: Workload) -> tuple[Panel, Drawing]:
+    panel = render_panel(workload)
+    return panel, vectorize(panel)
+
+
+def render_and_vectorize(workloads: Iterable[Workload], jobs: int | None = None) -> tuple[list[Panel], list[Drawing]]:
+    """Lay out, render and vectorize every panel, one process per core (svglib is pure Python)."""
+    workloads = list(workloads)
+    jobs = jobs or min(len(workloads), os.cpu_count() or 1)
+    if jobs <= 1:
+        pairs = [_render_and_vectorize_one(w) for w in workloads]
+    else:
+        context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            pairs = list(pool.map(_render_and_vectorize_one, workloads))
+    return [p for p, _ in pairs], [d for _, d in pairs]
+
+
+def compose(
+    data: Dataset, panels: list[Panel], paper: PaperSize, unchecked: bool = False, drawings: list[Drawing] | None = None
+) -> Sheet:
+    register()
+    drawings = drawings if drawings is not None else [vectorize(p) for p in panels]
+    factor = min(max(paper.width, paper.height) / DESIGN_LONG, min(paper.width, paper.height) / DESIGN_SHORT)
+    for attempt in range(12):
+        t = sections.Type(round(factor * 0.92**attempt, 4))
+        try:
+            sheet = _try_compose(data, panels, drawings, paper, t, unchecked)
+        except (ValueError, LayoutError):  # reportlab's way of saying a column is too narrow
+            sheet = None
+        if sheet is not None:
+            return sheet
+    raise RenderError(f"the poster's sections do not fit on {paper.description}; choose a larger --size")
 
 
 def _try_compose(

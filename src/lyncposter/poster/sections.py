@@ -159,9 +159,9 @@ def legend(data: Dataset, t: Type, width: float) -> list[Flowable]:
     icon_grid = [a + b for a, b in zip(icon_rows[:half], icon_rows[half:] + [["", ""]])]
     first = t.size(72)
     main = Table(rows, colWidths=[first, width - first], hAlign="LEFT")
-    main.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOTTOMPADDING", (0, 0), (-1, -1), t.size(2)), ("TOPPADDING", (0, 0), (-1, -1), t.size(2))]))
+    main.setStyle(TableStyle(_padding(t, 4, 2) + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     icons = Table(icon_grid, colWidths=[t.size(24), width / 2 - t.size(24)] * 2, hAlign="LEFT")
-    icons.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), t.size(2))]))
+    icons.setStyle(TableStyle(_padding(t, 2, 2) + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return [Paragraph("Legend", t.heading), main, Spacer(1, t.size(4)), icons]
 
 
@@ -190,21 +190,27 @@ def _workload_notes(workload: Workload, t: Type) -> list[Flowable]:
 # --- certificates and DNS ------------------------------------------------------
 
 
+def _padding(t: Type, across: float, down: float) -> list[tuple[object, ...]]:
+    """Cell padding that scales with the sheet, as the type does."""
+    return [
+        ("LEFTPADDING", (0, 0), (-1, -1), t.size(across)),
+        ("RIGHTPADDING", (0, 0), (-1, -1), t.size(across)),
+        ("TOPPADDING", (0, 0), (-1, -1), t.size(down)),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), t.size(down)),
+    ]
+
+
 def _table(header: list[str], rows: list[list[str]], widths: list[float], t: Type) -> Table:
     cells = [[Paragraph(h, t.cell_head) for h in header]] + [[Paragraph(c, t.cell) for c in row] for row in rows]
     table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    pad = t.size(3)
     table.setStyle(
         TableStyle(
-            [
+            _padding(t, 3, 2)
+            + [
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(theme.HEADER_FILL)),
                 ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f3f5f7")]),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor(theme.CARD_BORDER)),
-                ("LEFTPADDING", (0, 0), (-1, -1), pad),
-                ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-                ("TOPPADDING", (0, 0), (-1, -1), pad / 1.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), pad / 1.5),
             ]
         )
     )
@@ -284,7 +290,7 @@ def resources(data: Dataset, t: Type, width: float) -> list[Flowable]:
         t.cell,
     )
     qr = Table([[code, caption]], colWidths=[size + t.size(8), width - size - t.size(8)], hAlign="LEFT")
-    qr.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    qr.setStyle(TableStyle(_padding(t, 0, 2) + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return [Paragraph("Learn more", t.heading), *items, Spacer(1, t.size(6)), qr]
 
 
