@@ -77,7 +77,7 @@ def pack(sizes: list[tuple[float, float]], x: float, y: float, width: float, hei
     scale = low
     rows = _rows(sizes, scale, width, gap) or [[i] for i in range(len(sizes))]
     # spread what is left: rows apart vertically, panels apart within each row
-    # spread what is left, up to a few gaps; centre the rest
+    # spread what is left between the rows, up to a few gaps; centre the rest
     spare_v = height - _height(rows, sizes, scale, gap)
     row_gap = gap + min(spare_v / (len(rows) - 1), 3 * gap) if len(rows) > 1 else gap
     used_v = _height(rows, sizes, scale, gap) + (row_gap - gap) * (len(rows) - 1)
@@ -86,8 +86,9 @@ def pack(sizes: list[tuple[float, float]], x: float, y: float, width: float, hei
     for row in rows:
         row_h = max(sizes[i][1] for i in row) * scale
         used = sum(sizes[i][0] for i in row) * scale
-        col_gap = min((width - used) / (len(row) - 1), 4 * gap) if len(row) > 1 else 0
-        left = x + (width - used - col_gap * (len(row) - 1)) / 2
+        # rows reach both edges of the region, so the panels' sides line up down the sheet
+        col_gap = (width - used) / (len(row) - 1) if len(row) > 1 else 0
+        left = x if len(row) > 1 else x + (width - used) / 2
         for i in row:
             w, h = sizes[i][0] * scale, sizes[i][1] * scale
             placements.append(Placement(i, left, top - h, w, h))
