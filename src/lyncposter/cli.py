@@ -6,12 +6,14 @@ Exit codes: 0 success, 1 bad data or a failed render, 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
+from .check import findings_for
 from .errors import LyncposterError
 from .export.files import write_atomic
 from .export.ports import FORMATS, format_rows, port_rows
@@ -58,7 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"paper: {', '.join(NAMED_SIZES)}, or WxHin / WxHmm (default: {DEFAULT_SIZE}, 48 x 36 in)",
     )
     build.add_argument("--portrait", action="store_true", help="portrait instead of landscape")
+    build.add_argument("--force", action="store_true", help="build even if checks fail; the poster says UNCHECKED")
     _data_option(build)
+
+    checking = commands.add_parser("check", help="check the data for the kinds of errata readers found")
+    checking.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    _data_option(checking)
 
     panels = commands.add_parser("panels", help="render every workload panel as SVG")
     panels.add_argument("--out", metavar="DIR", default="output/panels", help="output directory (default: output/panels)")
@@ -86,9 +93,33 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    _, findings = findings_for(lambda: load(args.data))
+    if args.format == "json":
+        print(json.dumps([f.as_dict() for f in findings], indent=2))
+    else:
+        for finding in findings:
+            print(finding.finding)
+    errors = sum(f.severity == "error" for f in findings)
+    if args.format == "text":
+        warnings = len(findings) - errors
+        print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    return 1 if errors else 0
+
+
 def _build(args: argparse.Namespace) -> int:
-    data = load(args.data)
-    result = build_poster(data, args.out, size=args.size, portrait=args.portrait)
+    data, findings = findings_for(lambda: load(args.data))
+    for finding in findings:
+        print(finding.finding, file=sys.stderr)
+    errors = [f for f in findings if f.severity == "error"]
+    if data is None or (errors and not args.force):
+        print(
+            f"lyncposter: not building: {len(errors)} error(s) found by the checks"
+            + ("; the data does not load" if data is None else "; fix them, or pass --force for an UNCHECKED poster"),
+            file=sys.stderr,
+        )
+        return 1
+    result = build_poster(data, args.out, size=args.size, portrait=args.portrait, unchecked=bool(errors))
     sheet = result.sheet
     print(result.path)
     print(
@@ -113,7 +144,7 @@ def _ports(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"list": _list, "render": _render, "build": _build, "panels": _panels, "ports": _ports}
+COMMANDS = {"list": _list, "render": _render, "build": _build, "check": _check, "panels": _panels, "ports": _ports}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

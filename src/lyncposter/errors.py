@@ -9,15 +9,35 @@ from dataclasses import dataclass
 from .model import Location
 
 
+SEVERITIES = ("error", "warning")
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with the data, at the place it is wrong."""
+    """One thing wrong with the data, at the place it is wrong, and the rule it breaks."""
 
     location: Location
     message: str
+    rule: str = "DATA"
+    severity: str = "error"
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
+
+    @property
+    def finding(self) -> str:
+        """The `lyncposter check` form: `file:line:column: error [RULE] message`."""
+        return f"{self.location}: {self.severity} [{self.rule}] {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.location.file,
+            "line": self.location.line,
+            "column": self.location.column,
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+        }
 
 
 class LyncposterError(Exception):

@@ -34,6 +34,7 @@ from .model import (
     Protocol,
     Resource,
     Role,
+    StaleValue,
     Workload,
     Zone,
 )
@@ -46,6 +47,7 @@ FIXED_FILES = {
     "certificates": "certificates.yaml",
     "dns": "dns.yaml",
 }
+OPTIONAL_FILES = {"checks": "checks.yaml"}
 WORKLOAD_DIR = "flows"
 
 T = TypeVar("T")
@@ -62,8 +64,12 @@ def _display(path: Path) -> str:
 def data_files(data_dir: Path) -> list[Path]:
     """Every input file of a dataset, in a stable order."""
     fixed = [data_dir / name for name in FIXED_FILES.values()]
-    flows = sorted((data_dir / WORKLOAD_DIR).glob("*.yaml")) if (data_dir / WORKLOAD_DIR).is_dir() else []
-    return fixed + flows
+    optional = [data_dir / name for name in OPTIONAL_FILES.values() if (data_dir / name).is_file()]
+    return fixed + optional + _workload_files(data_dir)
+
+
+def _workload_files(data_dir: Path) -> list[Path]:
+    return sorted((data_dir / WORKLOAD_DIR).glob("*.yaml")) if (data_dir / WORKLOAD_DIR).is_dir() else []
 
 
 def fingerprint(files: Iterable[Path], root: Path) -> str:
@@ -84,7 +90,11 @@ class _Resolver:
         if key in table:
             return table[key]
         self.problems.append(
-            Problem(location, f"unknown {what} '{key}'{did_you_mean(str(key), table)}; known {what}s: {_brief(table)}")
+            Problem(
+                location,
+                f"unknown {what} '{key}'{did_you_mean(str(key), table)}; known {what}s: {_brief(table)}",
+                rule="REF",
+            )
         )
         return None
 
@@ -106,7 +116,7 @@ def _unique(
         if ident in seen:
             first = doc.at(base + (seen[ident], "id"))
             problems.append(
-                Problem(doc.at(base + (i, "id")), f"{what} id '{ident}' is already defined at line {first.line}")
+                Problem(doc.at(base + (i, "id")), f"{what} id '{ident}' is already defined at line {first.line}", rule="ID")
             )
             continue
         seen[ident] = i
@@ -125,10 +135,10 @@ def parse_ports(value: Any, location: Location, problems: list[Problem]) -> tupl
             low_text, high_text = str(item).split("-")
             low, high = int(low_text), int(high_text)
         if not (1 <= low <= 65535 and 1 <= high <= 65535):
-            problems.append(Problem(location, f"port range {item} is out of range; ports are 1-65535"))
+            problems.append(Problem(location, f"port range {item} is out of range; ports are 1-65535", rule="PORT-RANGE"))
             continue
         if low > high:
-            problems.append(Problem(location, f"port range {item} runs backwards; write the lower port first"))
+            problems.append(Problem(location, f"port range {item} runs backwards; write the lower port first", rule="PORT-RANGE"))
             continue
         ranges.append(PortRange(low, high))
     return tuple(sorted(ranges))
@@ -149,7 +159,7 @@ def _catalog(doc: Document, problems: list[Problem]) -> Catalog:
         outer, inner = sorted(ends, key=lambda z: z.order)  # type: ignore[union-attr]
         if inner.order != outer.order + 1:  # type: ignore[union-attr]
             problems.append(
-                Problem(doc.at(("firewalls", i, "between")), "a firewall stands between two neighbouring zones")
+                Problem(doc.at(("firewalls", i, "between")), "a firewall stands between two neighbouring zones", rule="SCHEMA")
             )
             continue
         firewalls.append(Firewall(f["id"], f["label"], outer, inner, doc.at(("firewalls", i))))  # type: ignore[arg-type]
@@ -183,6 +193,8 @@ def _catalog(doc: Document, problems: list[Problem]) -> Catalog:
             p["family"],
             tuple(p["transports"]),
             bool(p.get("show_transport", False)),
+            p.get("service", p["id"]),
+            bool(p.get("tls", False)),
             doc.at(("protocols", i)),
         )
     return Catalog(
@@ -240,7 +252,8 @@ def _certificates(doc: Document, catalog: Catalog, problems: list[Problem]) -> t
     result = []
     for i, c in enumerate(doc.value["certificates"]):
         role = resolve.find(roles, c["role"], "role", doc.at(("certificates", i, "role")))
-        if role is None:
+        also = [resolve.find(roles, r, "role", doc.at(("certificates", i, "also", j))) for j, r in enumerate(c.get("also", []))]
+        if role is None or None in also:
             continue
         result.append(
             Certificate(
@@ -253,6 +266,7 @@ def _certificates(doc: Document, catalog: Catalog, problems: list[Problem]) -> t
                 c.get("notes", ""),
                 _sources(c),
                 c.get("unsure", ""),
+                tuple(a for a in also if a is not None),
                 doc.at(("certificates", i)),
             )
         )
@@ -270,7 +284,7 @@ def _dns(doc: Document, catalog: Catalog, problems: list[Problem]) -> tuple[DnsR
             if role is None:
                 continue
         if r["type"] == "SRV" and "port" not in r:
-            problems.append(Problem(doc.at(("records", i)), "an SRV record needs a port"))
+            problems.append(Problem(doc.at(("records", i)), "an SRV record needs a port", rule="SCHEMA"))
             continue
         result.append(
             DnsRecord(
@@ -289,6 +303,25 @@ def _dns(doc: Document, catalog: Catalog, problems: list[Problem]) -> tuple[DnsR
     return tuple(result)
 
 
+def _stale(doc: Document, catalog: Catalog, problems: list[Problem]) -> tuple[StaleValue, ...]:
+    resolve = _Resolver(problems)
+    roles = {r.id: r for r in catalog.roles}
+    protocols = {p.id: p for p in catalog.protocols}
+    result = []
+    for i, v in enumerate(doc.value["stale"]):
+        here = ("stale", i)
+        to = resolve.find(roles, v["to"], "role", doc.at(here + ("to",))) if "to" in v else None
+        if "protocol" in v and resolve.find(protocols, v["protocol"], "protocol", doc.at(here + ("protocol",))) is None:
+            continue
+        ports = parse_ports(v["ports"], doc.at(here + ("ports",)), problems)
+        if ("to" in v and to is None) or not ports:
+            continue
+        result.append(
+            StaleValue(ports, v["reason"], v.get("transport"), v.get("protocol"), to, _sources(v), doc.at(here))
+        )
+    return tuple(result)
+
+
 def _poster(doc: Document, workload_ids: dict[str, Location], all_read: bool, problems: list[Problem]) -> PosterInfo:
     v = doc.value
     order = list(v["workloads"])
@@ -301,14 +334,19 @@ def _poster(doc: Document, workload_ids: dict[str, Location], all_read: bool, pr
                     doc.at(("workloads", i)),
                     f"unknown workload '{ident}'{did_you_mean(ident, workload_ids)}; "
                     f"workload files define: {_brief(workload_ids)}",
+                    rule="REF",
                 )
             )
         elif order.index(ident) != i:
-            problems.append(Problem(doc.at(("workloads", i)), f"workload '{ident}' is listed twice"))
+            problems.append(Problem(doc.at(("workloads", i)), f"workload '{ident}' is listed twice", rule="ID"))
     for ident, location in workload_ids.items():
         if ident not in order:
             problems.append(
-                Problem(location, f"workload '{ident}' is not placed on the poster; add it to 'workloads' in poster.yaml")
+                Problem(
+                    location,
+                    f"workload '{ident}' is not placed on the poster; add it to 'workloads' in poster.yaml",
+                    rule="REF",
+                )
             )
     resources = tuple(
         Resource(r["title"], r["url"], doc.at(("resources", i))) for i, r in enumerate(v["resources"])
@@ -325,6 +363,8 @@ def _poster(doc: Document, workload_ids: dict[str, Location], all_read: bool, pr
         resources=resources,
         workload_order=tuple(dict.fromkeys(order)),
         location=doc.at(()),
+        version_location=doc.at(("version",)),
+        date_location=doc.at(("revision_date",)),
     )
 
 
@@ -344,17 +384,24 @@ def load(data_dir: str | os.PathLike[str] = "workloads") -> Dataset:
     problems: list[Problem] = []
     files = data_files(root)
     docs: dict[str, Document | None] = {}
+    for kind, name in OPTIONAL_FILES.items():
+        path = root / name
+        docs[kind] = _read(path, kind, problems) if path.is_file() else None
     for kind, name in FIXED_FILES.items():
         path = root / name
         if not path.is_file():
-            problems.append(Problem(Location(_display(path)), f"missing file: a data directory needs {name}"))
+            problems.append(Problem(Location(_display(path)), f"missing file: a data directory needs {name}", rule="FILES"))
             docs[kind] = None
             continue
         docs[kind] = _read(path, kind, problems)
-    flow_files = files[len(FIXED_FILES) :]
+    flow_files = _workload_files(root)
     if not flow_files:
         problems.append(
-            Problem(Location(_display(root / WORKLOAD_DIR)), "no workload files: put one <workload>.yaml per workload here")
+            Problem(
+                Location(_display(root / WORKLOAD_DIR)),
+                "no workload files: put one <workload>.yaml per workload here",
+                rule="FILES",
+            )
         )
 
     catalog_doc = docs["catalog"]
@@ -375,7 +422,7 @@ def load(data_dir: str | os.PathLike[str] = "workloads") -> Dataset:
             continue
         ident = doc.value["id"]
         if ident in ids:
-            problems.append(Problem(doc.at(("id",)), f"workload id '{ident}' is already used by {ids[ident].file}"))
+            problems.append(Problem(doc.at(("id",)), f"workload id '{ident}' is already used by {ids[ident].file}", rule="ID"))
             continue
         ids[ident] = doc.at(("id",))
         workloads[ident] = _workload(doc, catalog, problems)
@@ -386,9 +433,10 @@ def load(data_dir: str | os.PathLike[str] = "workloads") -> Dataset:
 
     certificates = optional("certificates", _certificates)
     dns_records = optional("dns", _dns)
+    stale = optional("checks", _stale)
     poster_doc = docs["poster"]
     poster = _poster(poster_doc, ids, all_read, problems) if poster_doc is not None else None
     if problems or poster is None:
         raise DataError(problems)
     ordered = tuple(workloads[i] for i in poster.workload_order)
-    return Dataset(poster, catalog, ordered, certificates, dns_records, fingerprint(files, root))
+    return Dataset(poster, catalog, ordered, certificates, dns_records, fingerprint(files, root), stale)

@@ -84,6 +84,8 @@ class Protocol:
     family: str
     transports: tuple[str, ...]
     show_transport: bool = False
+    service: str = ""  # protocols of one service may share a listening port; defaults to the id
+    tls: bool = False  # runs over TLS or mutual TLS: the listening role needs a certificate
     location: Location = field(default=NOWHERE, compare=False, repr=False)
 
     @property
@@ -212,6 +214,28 @@ class Certificate:
     notes: str = ""
     sources: tuple[str, ...] = ()
     unsure: str = ""
+    also: tuple[Role, ...] = ()  # other roles the certificate serves
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((self.subject, *self.sans)))
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        return (self.role, *self.also)
+
+
+@dataclass(frozen=True)
+class StaleValue:
+    """A value from another product, or a known typo, that must not appear in a flow again."""
+
+    ports: tuple[PortRange, ...]
+    reason: str
+    transport: str | None = None
+    protocol: str | None = None
+    to: Role | None = None
+    sources: tuple[str, ...] = ()
     location: Location = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -249,6 +273,8 @@ class PosterInfo:
     resources: tuple[Resource, ...]
     workload_order: tuple[str, ...]
     location: Location = field(default=NOWHERE, compare=False, repr=False)
+    version_location: Location = field(default=NOWHERE, compare=False, repr=False)
+    date_location: Location = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -261,6 +287,7 @@ class Dataset:
     certificates: tuple[Certificate, ...]
     dns_records: tuple[DnsRecord, ...]
     fingerprint: str  # short hash of the input files, printed in the footer
+    stale: tuple[StaleValue, ...] = ()
 
     def workload(self, workload_id: str) -> Workload:
         for w in self.workloads:

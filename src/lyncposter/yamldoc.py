@@ -68,7 +68,7 @@ def _decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
         return None, [
             Problem(
                 Location(file, line, column),
-                f"byte 0x{raw[exc.start]:02x} is not UTF-8; data files must be saved as UTF-8",
+                f"byte 0x{raw[exc.start]:02x} is not UTF-8; data files must be saved as UTF-8", rule="YAML"
             )
         ]
 
@@ -81,7 +81,7 @@ def _tab_problems(text: str, file: str) -> list[Problem]:
             problems.append(
                 Problem(
                     Location(file, number, indent.index("\t") + 1),
-                    "tab used for indentation; YAML allows only spaces here",
+                    "tab used for indentation; YAML allows only spaces here", rule="YAML"
                 )
             )
     return problems
@@ -101,10 +101,10 @@ class _Builder:
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
                 key_loc = _location(self.doc.file, key_node.start_mark)
                 if not isinstance(key, str):
-                    self.problems.append(Problem(key_loc, "a key must be a plain word"))
+                    self.problems.append(Problem(key_loc, "a key must be a plain word", rule="YAML"))
                     continue
                 if key == "<<":
-                    self.problems.append(Problem(key_loc, "merge keys ('<<') are not supported; write each field out"))
+                    self.problems.append(Problem(key_loc, "merge keys ('<<') are not supported; write each field out", rule="YAML"))
                     continue
                 if key in result:
                     first = self.doc.keys[path + (key,)]
@@ -112,7 +112,7 @@ class _Builder:
                         Problem(
                             key_loc,
                             f"duplicate key '{key}' (first given at line {first.line}); "
-                            "each key may appear once in a mapping",
+                            "each key may appear once in a mapping", rule="YAML"
                         )
                     )
                     continue
@@ -134,7 +134,7 @@ def read_document(path: Path, display_name: str | None = None) -> tuple[Document
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return doc, [Problem(Location(file), f"cannot read the file: {exc.strerror}")]
+        return doc, [Problem(Location(file), f"cannot read the file: {exc.strerror}", rule="YAML")]
     text, problems = _decode(raw, file)
     if text is None:
         return doc, problems
@@ -147,11 +147,11 @@ def read_document(path: Path, display_name: str | None = None) -> tuple[Document
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "is not valid YAML"
         context = f" {exc.context}" if exc.context else ""
-        return doc, [Problem(_location(file, mark), f"YAML syntax: {what}{context}")]
+        return doc, [Problem(_location(file, mark), f"YAML syntax: {what}{context}", rule="YAML")]
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
-        return doc, [Problem(Location(file, 1, 1), f"YAML syntax: {exc}")]
+        return doc, [Problem(Location(file, 1, 1), f"YAML syntax: {exc}", rule="YAML")]
     if node is None:
-        return doc, [Problem(Location(file, 1, 1), "the file is empty; it must hold a mapping")]
+        return doc, [Problem(Location(file, 1, 1), "the file is empty; it must hold a mapping", rule="YAML")]
     builder = _Builder(doc)
     doc.value = builder.build(node, ())
     return doc, builder.problems

@@ -16,7 +16,7 @@ import jsonschema
 from ..errors import Problem, did_you_mean
 from ..yamldoc import Document
 
-KINDS = ("poster", "catalog", "workload", "certificates", "dns")
+KINDS = ("poster", "catalog", "workload", "certificates", "dns", "checks")
 
 _TYPE_NAMES = {
     "string": "text",
@@ -120,8 +120,10 @@ def validate(doc: Document, kind: str) -> list[Problem]:
                     Problem(
                         doc.key_at(path + (name,)),
                         f"unknown field '{name}'{did_you_mean(name, allowed)}; allowed: {', '.join(allowed)}",
+                        rule="SCHEMA",
                     )
                 )
             continue
-        problems.append(Problem(doc.at(path), _message(error)))
+        rule = error.schema.get("x-rule", "SCHEMA") if isinstance(error.schema, dict) else "SCHEMA"
+        problems.append(Problem(doc.at(path), _message(error), rule=rule))
     return problems

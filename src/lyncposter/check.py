@@ -1,0 +1,273 @@
+"""Consistency rules: the kinds of errata readers found on the original poster, caught from data.
+
+Each rule has an id, a severity and a one-line summary (the README's table is
+written from `RULES`). The loader's own findings (YAML, SCHEMA, REF, ID,
+PORT-RANGE, FILES, META) come first; the rules here run on a dataset that
+loaded.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import networkx as nx
+
+from .errors import DataError, Problem
+from .graph import dataset_graph, isolated_parts, listening_ports, workload_graph
+from .model import Dataset, DnsRecord, Flow, Location, PortRange, Role
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    summary: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("YAML", "error", "Each file is UTF-8 YAML, indented with spaces, with no key given twice."),
+    Rule("SCHEMA", "error", "Each file has the fields its JSON Schema asks for, with values of the right type."),
+    Rule("FILES", "error", "The data directory has poster.yaml, catalog.yaml, certificates.yaml, dns.yaml and flows/."),
+    Rule("ID", "error", "Ids are unique: roles, protocols, zones, groups, workloads."),
+    Rule("REF", "error", "Every role, protocol, zone, group and workload id used exists (with a 'did you mean')."),
+    Rule("PORT-RANGE", "error", "Ports are 1-65535 and ranges run from low to high."),
+    Rule("TRANSPORT", "error", "A flow's transport is one its protocol allows (PSOM is TCP; STUN/MS-TURN is UDP or TCP)."),
+    Rule("LISTENER-CLASH", "error", "No role accepts two different services on the same port and transport."),
+    Rule("CERT-PUBLIC-DNS", "error", "Every subject and SAN on a public certificate has an external A or CNAME record."),
+    Rule("CERT-INTERNAL-DNS", "error", "Every name on a private-CA certificate has an internal A or CNAME record."),
+    Rule("DNS-TARGET", "error", "Every SRV and CNAME target resolves to an A or CNAME record in the same view."),
+    Rule("DNS-SRV-PORT", "error", "An SRV record's port is one its target role accepts in some flow (_sip._tls: 443 on the Access Edge)."),
+    Rule("CERT-TLS", "error", "Every role that accepts TLS or mutual TLS has a certificate that names it."),
+    Rule("STALE", "error", "No flow carries a value listed in checks.yaml as another product's or a known typo."),
+    Rule("META", "error", "The version is like 6.0 or 6.0.1 and the revision date is a real YYYY-MM-DD date."),
+    Rule("UNUSED-ROLE", "warning", "Every role in the catalog appears in a flow, a certificate or a DNS record."),
+    Rule("ISOLATED", "warning", "No workload has roles cut off from the rest of its panel."),
+)
+BY_ID = {r.id: r for r in RULES}
+
+
+def _finding(rule: str, location: Location, message: str) -> Problem:
+    return Problem(location, message, rule=rule, severity=BY_ID[rule].severity)
+
+
+Check = Callable[[Dataset], Iterable[Problem]]
+CHECKS: list[Check] = []
+
+
+def check(fn: Check) -> Check:
+    CHECKS.append(fn)
+    return fn
+
+
+def run_checks(data: Dataset) -> list[Problem]:
+    """Every finding for a dataset that loaded, sorted by file and line."""
+    return sorted(p for fn in CHECKS for p in fn(data))
+
+
+def findings_for(load: Callable[[], Dataset]) -> tuple[Dataset | None, list[Problem]]:
+    """Load, then check; the loader's problems are findings too."""
+    try:
+        data = load()
+    except DataError as exc:
+        return None, list(exc.problems)
+    return data, run_checks(data)
+
+
+# --- ports and transports ---------------------------------------------------------
+
+
+@check
+def transport_allowed(data: Dataset) -> Iterator[Problem]:
+    for flow in data.flows:
+        wanted = flow.transport.split("+")
+        allowed = flow.protocol.transports
+        if any(t not in allowed for t in wanted):
+            yield _finding(
+                "TRANSPORT",
+                flow.location,
+                f"{flow.protocol.label} runs over {' or '.join(allowed)}, not {flow.transport} "
+                f"({flow.source.id} -> {flow.target.id})",
+            )
+
+
+@dataclass(frozen=True)
+class _Listening:
+    role: Role
+    transport: str
+    ports: PortRange
+    flow: Flow
+
+
+def _listeners(data: Dataset) -> Iterator[_Listening]:
+    for flow in data.flows:
+        ends = [flow.target, flow.source] if flow.bidirectional else [flow.target]
+        for role in ends:
+            for transport in flow.transport.split("+"):
+                for ports in flow.ports:
+                    yield _Listening(role, transport, ports, flow)
+
+
+@check
+def listener_clash(data: Dataset) -> Iterator[Problem]:
+    """One finding per role, transport and pair of services, at the rarer service's first flow:
+    of two services on one port, the one fewer flows declare is the likelier mistake."""
+    by_end: dict[tuple[str, str], list[_Listening]] = {}
+    for here in _listeners(data):
+        by_end.setdefault((here.role.id, here.transport), []).append(here)
+    for (_, transport), listening in by_end.items():
+        counts: dict[str, int] = {}
+        for item in listening:
+            counts[item.flow.protocol.service] = counts.get(item.flow.protocol.service, 0) + 1
+        done: set[frozenset[str]] = set()
+        for i, a in enumerate(listening):
+            for b in listening[i + 1 :]:
+                services = frozenset((a.flow.protocol.service, b.flow.protocol.service))
+                if len(services) == 1 or services in done or not a.ports.overlaps(b.ports):
+                    continue
+                done.add(services)
+                odd, usual = (a, b) if counts[a.flow.protocol.service] < counts[b.flow.protocol.service] else (b, a)
+                yield _finding(
+                    "LISTENER-CLASH",
+                    odd.flow.location,
+                    f"{odd.role.label} would accept {odd.flow.protocol.label} on {transport} {odd.ports}, "
+                    f"but {usual.flow.protocol.label} already listens on {transport} {usual.ports} "
+                    f"({usual.flow.location})",
+                )
+
+
+@check
+def stale_values(data: Dataset) -> Iterator[Problem]:
+    for stale in data.stale:
+        for flow in data.flows:
+            if stale.to is not None and flow.target != stale.to:
+                continue
+            if stale.protocol is not None and flow.protocol.id != stale.protocol:
+                continue
+            if stale.transport is not None and stale.transport not in flow.transport.split("+") + [flow.transport]:
+                continue
+            for ports in stale.ports:
+                if ports in flow.ports:
+                    yield _finding(
+                        "STALE",
+                        flow.location,
+                        f"{flow.label} carries {ports}, listed as stale at {stale.location}: {stale.reason}",
+                    )
+
+
+# --- certificates and DNS -----------------------------------------------------------
+
+
+def _names(data: Dataset, view: str) -> dict[str, DnsRecord]:
+    return {r.name.lower(): r for r in data.dns_records if r.view == view and r.type in ("A", "CNAME")}
+
+
+@check
+def certificate_names_in_dns(data: Dataset) -> Iterator[Problem]:
+    external, internal = _names(data, "external"), _names(data, "internal")
+    for cert in data.certificates:
+        public = cert.ca == "public"
+        names, view, rule = (external, "external", "CERT-PUBLIC-DNS") if public else (internal, "internal", "CERT-INTERNAL-DNS")
+        for name in cert.names:
+            if name.startswith("*."):
+                continue  # a wildcard covers names; it needs no record of its own
+            if name.lower() not in names:
+                yield _finding(
+                    rule,
+                    cert.location,
+                    f"{name} is on the {cert.ca} certificate of {cert.role.label} ({cert.interface}) "
+                    f"but has no {view} A or CNAME record in dns.yaml",
+                )
+
+
+@check
+def dns_targets_resolve(data: Dataset) -> Iterator[Problem]:
+    for record in data.dns_records:
+        if record.type in ("SRV", "CNAME") and record.target.lower() not in _names(data, record.view):
+            yield _finding(
+                "DNS-TARGET",
+                record.location,
+                f"{record.type} {record.name} points to {record.target}, which has no A or CNAME record "
+                f"in the {record.view} view",
+            )
+
+
+@check
+def srv_ports_accepted(data: Dataset) -> Iterator[Problem]:
+    graph = dataset_graph(data.workloads)
+    names = {view: _names(data, view) for view in ("internal", "external")}
+    for record in data.dns_records:
+        if record.type != "SRV" or record.port is None:
+            continue
+        target = names[record.view].get(record.target.lower())
+        role = record.role or (target.role if target else None)
+        if role is None:
+            continue
+        accepted = {l.transport + ":" + str(l.ports) for l in listening_ports(graph, role.id) if record.port in l.ports}
+        if role.id not in graph or not accepted:
+            yield _finding(
+                "DNS-SRV-PORT",
+                record.location,
+                f"SRV {record.name} sends clients to port {record.port} on {role.label}, "
+                f"but no flow has {role.label} accepting {record.port}",
+            )
+
+
+@check
+def tls_roles_have_certificates(data: Dataset) -> Iterator[Problem]:
+    covered = {r.id for cert in data.certificates for r in cert.roles}
+    first: dict[str, Flow] = {}
+    for flow in data.flows:
+        if not flow.protocol.tls:
+            continue
+        for role in [flow.target, flow.source] if flow.bidirectional else [flow.target]:
+            if role.kind != "external":  # other organisations' certificates are theirs to show
+                first.setdefault(role.id, flow)
+    for role_id, flow in first.items():
+        if role_id not in covered:
+            role = next(r for r in (flow.target, flow.source) if r.id == role_id)
+            yield _finding(
+                "CERT-TLS",
+                flow.location,
+                f"{role.label} accepts {flow.protocol.label} here but no certificate in certificates.yaml "
+                f"names it (as its role, or in 'also')",
+            )
+
+
+# --- metadata and shape ---------------------------------------------------------------
+
+
+@check
+def metadata(data: Dataset) -> Iterator[Problem]:
+    poster = data.poster
+    if not re.fullmatch(r"\d+\.\d+(\.\d+)?", poster.version):
+        yield _finding("META", poster.version_location, f"version '{poster.version}' is not like 6.0 or 6.0.1")
+    try:
+        datetime.date.fromisoformat(poster.revision_date)
+    except ValueError:
+        yield _finding("META", poster.date_location, f"revision date '{poster.revision_date}' is not a real date (YYYY-MM-DD)")
+
+
+@check
+def unused_roles(data: Dataset) -> Iterator[Problem]:
+    used = {r.id for w in data.workloads for r in w.roles}
+    used |= {r.id for c in data.certificates for r in c.roles}
+    used |= {r.role.id for r in data.dns_records if r.role}
+    for role in data.catalog.roles:
+        if role.id not in used:
+            yield _finding("UNUSED-ROLE", role.location, f"role '{role.id}' appears in no flow, certificate or DNS record")
+
+
+@check
+def isolated_roles(data: Dataset) -> Iterator[Problem]:
+    for workload in data.workloads:
+        graph: nx.MultiDiGraph = workload_graph(workload)
+        for part in isolated_parts(graph):
+            flow = next(f for f in workload.flows if f.source.id in part or f.target.id in part)
+            yield _finding(
+                "ISOLATED",
+                flow.location,
+                f"in {workload.title}, {', '.join(sorted(part))} connect to nothing else on the panel",
+            )
