@@ -14,13 +14,15 @@ from typing import NoReturn
 
 from . import __version__
 from .check import findings_for
-from .errors import LyncposterError
+from .errors import LyncposterError, UsageError
+from .export.png import pdf_to_png
 from .export.files import write_atomic
 from .export.ports import FORMATS, format_rows, port_rows
 from .load import load
 from .poster import DEFAULT as DEFAULT_SIZE
 from .poster import NAMED as NAMED_SIZES
-from .poster import build_poster
+from .poster import build_poster, poster_filename
+from .export.tiles import PAPERS, parse_length, tile_poster
 from .render import render_panels
 from .save import PANEL_FORMATS, save_panel
 
@@ -61,7 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--portrait", action="store_true", help="portrait instead of landscape")
     build.add_argument("--force", action="store_true", help="build even if checks fail; the poster says UNCHECKED")
+    build.add_argument("--png", metavar="DPI", type=float, help="also write the sheet as a PNG at this resolution")
     _data_option(build)
+
+    tile = commands.add_parser("tile", help="split the poster into Letter or A4 pages to print and assemble")
+    tile.add_argument("poster", metavar="POSTER.pdf", nargs="?", help="the poster (default: the one 'build' writes for --data)")
+    tile.add_argument("--paper", choices=sorted(PAPERS), default="letter", help="paper (default: letter)")
+    tile.add_argument("--overlap", default="10mm", help="overlap between neighbouring pages (default: 10mm)")
+    tile.add_argument("--out", metavar="DIR", default="output", help="output directory (default: output)")
+    _data_option(tile)
 
     checking = commands.add_parser("check", help="check the data for the kinds of errata readers found")
     checking.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
@@ -122,8 +132,24 @@ def _build(args: argparse.Namespace) -> int:
     result = build_poster(data, args.out, size=args.size, portrait=args.portrait, unchecked=bool(errors))
     sheet = result.sheet
     print(result.path)
+    if args.png:
+        if not 10 <= args.png <= 600:
+            raise UsageError(f"--png {args.png:g}: choose a resolution from 10 to 600 dpi")
+        print(write_atomic(result.path.with_suffix(".png"), pdf_to_png(sheet.pdf, args.png)))
     print(
         f"{sheet.paper.description}; panels at {sheet.panel_scale:.0%}; smallest text {sheet.smallest_text:g} pt",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _tile(args: argparse.Namespace) -> int:
+    overlap = parse_length(args.overlap)
+    poster = args.poster or str(Path(args.out) / poster_filename(load(args.data)))
+    path, plan = tile_poster(poster, args.out, paper=args.paper, overlap=overlap)
+    print(path)
+    print(
+        f"{plan.pages} pages: assembly map and {plan.rows} x {plan.columns} tiles of {plan.paper}",
         file=sys.stderr,
     )
     return 0
@@ -144,7 +170,15 @@ def _ports(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"list": _list, "render": _render, "build": _build, "check": _check, "panels": _panels, "ports": _ports}
+COMMANDS = {
+    "list": _list,
+    "render": _render,
+    "build": _build,
+    "check": _check,
+    "tile": _tile,
+    "panels": _panels,
+    "ports": _ports,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
