@@ -11,15 +11,22 @@ OUT ?= output
 
 # command=Debian package, for tools/ensure-system-packages
 RUNTIME_PACKAGES := dot=graphviz /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core
-TEST_PACKAGES := $(RUNTIME_PACKAGES) pdftotext=poppler-utils pdftoppm=poppler-utils zbarimg=zbar-tools
+TEST_PACKAGES := $(RUNTIME_PACKAGES) pdftotext=poppler-utils pdftoppm=poppler-utils zbarimg=zbar-tools chromium=chromium
 
-.PHONY: poster panels test bench lint golden clean system system-test
+.PHONY: poster panels html tiles test bench lint golden clean system system-test
 
 SIZE ?= arch-e
 
 poster: $(STAMP) system
 	$(BIN)/lyncposter build --data $(DATA) --out $(OUT) --size $(SIZE)
 	$(BIN)/lyncposter panels --data $(DATA) --out $(OUT)/panels
+
+html: $(STAMP) system
+	$(BIN)/lyncposter html --data $(DATA) --out $(OUT)
+
+tiles: poster
+	$(BIN)/lyncposter tile --data $(DATA) --out $(OUT) --paper letter
+	$(BIN)/lyncposter tile --data $(DATA) --out $(OUT) --paper a4
 
 panels: $(STAMP) system
 	$(BIN)/lyncposter panels --data $(DATA) --out $(OUT)/panels
@@ -53,4 +60,4 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 clean:
-	rm -rf $(OUT)/panels $(OUT)/*.pdf $(OUT)/*.svg $(OUT)/*.png
+	rm -rf $(OUT)/panels $(OUT)/*.pdf $(OUT)/*.svg $(OUT)/*.png $(OUT)/*.html

@@ -22,6 +22,7 @@ from .load import load
 from .poster import DEFAULT as DEFAULT_SIZE
 from .poster import NAMED as NAMED_SIZES
 from .poster import build_poster, poster_filename
+from .export.html import render_html
 from .export.tiles import PAPERS, parse_length, tile_poster
 from .render import render_panels
 from .save import PANEL_FORMATS, save_panel
@@ -72,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     tile.add_argument("--overlap", default="10mm", help="overlap between neighbouring pages (default: 10mm)")
     tile.add_argument("--out", metavar="DIR", default="output", help="output directory (default: output)")
     _data_option(tile)
+
+    viewer = commands.add_parser("html", help="write the poster as one self-contained, zoomable HTML page")
+    viewer.add_argument("--out", metavar="DIR", default="output", help="output directory (default: output)")
+    _data_option(viewer)
 
     checking = commands.add_parser("check", help="check the data for the kinds of errata readers found")
     checking.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
@@ -155,6 +160,13 @@ def _tile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _html(args: argparse.Namespace) -> int:
+    data = load(args.data)
+    page = render_html(data, render_panels(data.workloads))
+    print(write_atomic(Path(args.out) / poster_filename(data, ".html"), page))
+    return 0
+
+
 def _panels(args: argparse.Namespace) -> int:
     data = load(args.data)
     out = Path(args.out)
@@ -176,6 +188,7 @@ COMMANDS = {
     "build": _build,
     "check": _check,
     "tile": _tile,
+    "html": _html,
     "panels": _panels,
     "ports": _ports,
 }

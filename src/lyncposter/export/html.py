@@ -1,0 +1,233 @@
+"""The whole poster as one self-contained, zoomable HTML page.
+
+Panels are the same SVG the PDF is made from, inlined; the sections are HTML
+built from the same data. CSS, JavaScript and the flow index are inlined too,
+so the page makes no request and works from file://.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from importlib import resources
+from typing import Any
+
+from .. import __version__, theme
+from ..layout import connections
+from ..layout.dot import node_id
+from ..model import Dataset, Flow
+from ..poster.packing import pack
+from ..render import Panel
+
+PANELS_WIDTH = 2700.0
+PANELS_HEIGHT = 1900.0
+GAP = 30.0
+SIDE_WIDTH = 680.0
+TABLES_HEIGHT_GUESS = 900.0
+DIRECTION = {"from": "the source (arrow points away from it)", "both": "either side"}
+
+
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath("viewer", name).read_text("utf-8")
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _prefix_ids(svg: str, workload_id: str) -> str:
+    """Node, zone and firewall ids repeat from panel to panel: qualify them by workload.
+
+    Connection ids (`flow-<workload>-...`) and their labels are unique already and keep theirs."""
+
+    def qualify(match: re.Match[str]) -> str:
+        value = match.group(2)
+        if value.startswith(("flow-", "label-flow-")):
+            return match.group(0)
+        return f'{match.group(1)}="{workload_id}--{value}"'
+
+    return re.sub(r'\b(id)="([^"]*)"', qualify, svg)
+
+
+def _inline_svg(panel: Panel, width: float, height: float) -> str:
+    svg = re.sub(r"^<\?xml[^>]*>\s*", "", panel.svg)
+    svg = _prefix_ids(svg, panel.workload_id)
+    svg = re.sub(r'width="[^"]*pt"', f'width="{width:.1f}"', svg, count=1)
+    return re.sub(r'height="[^"]*pt"', f'height="{height:.1f}"', svg, count=1)
+
+
+def _flow_record(flow: Flow, title: str) -> dict[str, Any]:
+    return {
+        "workload": title,
+        "label": flow.label,
+        "from": flow.source.label,
+        "to": flow.target.label,
+        "from_id": flow.source.id,
+        "to_id": flow.target.id,
+        "protocol": flow.protocol.label,
+        "protocol_name": flow.protocol.name,
+        "transport": flow.transport,
+        "ports": flow.ports_text,
+        "ranges": [[p.low, p.high] for p in flow.ports],
+        "direction": DIRECTION[flow.initiator],
+        "description": flow.description,
+        "note": flow.note,
+        "sources": ", ".join(flow.sources),
+        "unsure": flow.unsure,
+    }
+
+
+def _index(data: Dataset) -> tuple[dict[str, Any], dict[str, Any]]:
+    conns: dict[str, Any] = {}
+    roles: dict[str, Any] = {}
+    for workload in data.workloads:
+        for role in workload.roles:
+            roles[f"{workload.id}--{node_id(role.id)}"] = {"id": role.id, "label": role.label}
+        for connection in connections(workload.flows):
+            first = connection.first
+            conns[connection.id] = {
+                "source": f"{workload.id}--{node_id(first.source.id)}",
+                "target": f"{workload.id}--{node_id(first.target.id)}",
+                "flows": [_flow_record(f, workload.title) for f in connection.flows],
+            }
+    return conns, roles
+
+
+def _legend(data: Dataset) -> str:
+    rows = []
+    used = [f for f in theme.FAMILIES.values() if any(fl.protocol.family == f.id for fl in data.flows)]
+    for family in used:
+        dash = theme.DASHES.get(family.style)
+        dash_attr = f' stroke-dasharray="{",".join(str(d) for d in dash)}"' if dash else ""
+        sample = (
+            f'<svg width="64" height="12" aria-hidden="true"><line x1="0" y1="6" x2="56" y2="6" stroke="{family.colour}" '
+            f'stroke-width="{family.width}"{dash_attr}/><polygon points="56,2 64,6 56,10" fill="{family.colour}"/></svg>'
+        )
+        rows.append(f'<div class="legend-row">{sample}<span><b>{_esc(family.label)}</b></span></div>')
+    for key, text in theme.ARROW_LABELS.items():
+        heads = '<polygon points="8,2 0,6 8,10" fill="#52606d"/>' if key == "both" else ""
+        sample = (
+            f'<svg width="64" height="12" aria-hidden="true"><line x1="4" y1="6" x2="56" y2="6" stroke="#52606d" stroke-width="1.4"/>'
+            f'<polygon points="56,2 64,6 56,10" fill="#52606d"/>{heads}</svg>'
+        )
+        rows.append(f'<div class="legend-row">{sample}<span>{_esc(text)}</span></div>')
+    rows.append(
+        f'<div class="legend-row"><svg width="64" height="14" aria-hidden="true"><text x="26" y="12" font-weight="bold" '
+        f'fill="{theme.UNSURE_COLOUR}">{theme.UNSURE_MARK}</text></svg><span>Not confirmed by the sources at hand</span></div>'
+    )
+    icons = sorted({r.icon for w in data.workloads for r in w.roles}, key=list(theme.ICONS).index)
+    for icon in icons:
+        svg = (
+            f'<svg width="64" height="20" viewBox="-20 0 64 24" aria-hidden="true"><g fill="{theme.MUTED}" '
+            f'stroke="{theme.MUTED}">{theme.ICONS[icon]}</g></svg>'
+        )
+        rows.append(f'<div class="legend-row">{svg}<span>{_esc(theme.ICON_LABELS[icon])}</span></div>')
+    return "<h2>Legend</h2>" + "".join(rows)
+
+
+def _unsure(reason: str) -> str:
+    return f' <span class="unsure"><b>{theme.UNSURE_MARK}</b> {_esc(reason)}</span>' if reason else ""
+
+
+def _notes(data: Dataset) -> str:
+    parts = ["<h2>Notes</h2>"]
+    for workload in data.workloads:
+        if not workload.notes:
+            continue
+        parts.append(f"<h3>{_esc(workload.title)}</h3>")
+        for note in workload.notes:
+            text = f"<b>{_esc(note.title)}.</b> {_esc(note.text)}" if note.text else f"<b>{_esc(note.title)}</b>"
+            parts.append(f"<p>{text}{_unsure(note.unsure)}</p>")
+            if note.steps:
+                parts.append("<ol>" + "".join(f"<li>{_esc(s)}</li>" for s in note.steps) + "</ol>")
+    return "".join(parts)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{_esc(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _certificates(data: Dataset) -> str:
+    rows = [
+        [
+            f"<b>{_esc(c.role.label)}</b><br>{_esc(c.interface)}",
+            _esc(c.subject),
+            "<br>".join(_esc(s) for s in c.sans) or "(none)",
+            _esc(c.ca.capitalize()),
+            _esc(", ".join(e.capitalize() for e in c.eku)),
+            _esc(c.notes) + (f' <span class="src">[{_esc(", ".join(c.sources))}]</span>' if c.sources else "") + _unsure(c.unsure),
+        ]
+        for c in data.certificates
+    ]
+    return "<h2>Certificates</h2>" + _table(["Role / interface", "Subject name", "Subject alternative names", "CA", "EKU", "Notes"], rows)
+
+
+def _dns(data: Dataset) -> str:
+    parts = ["<h2>DNS records</h2>"]
+    for view, title in (("internal", "Internal DNS"), ("external", "External (public) DNS")):
+        rows = [
+            [_esc(r.type), _esc(r.name), _esc(r.target), _esc(str(r.port or "")), _esc(r.purpose) + _unsure(r.unsure)]
+            for r in data.dns_records
+            if r.view == view
+        ]
+        if rows:
+            parts.append(f"<h3>{title}</h3>" + _table(["Type", "Name", "Points to", "Port", "Purpose"], rows))
+    return "".join(parts)
+
+
+def _resources(data: Dataset) -> str:
+    items = "".join(f'<li><a href="{_esc(r.url)}">{_esc(r.title)}</a></li>' for r in data.poster.resources)
+    home = _esc(data.poster.home_url)
+    return f'<h2>Learn more</h2><ul>{items}</ul><p>Home: <a href="{home}">{home}</a></p>'
+
+
+def render_html(data: Dataset, panels: list[Panel]) -> str:
+    """The viewer page: same data, same version, same panels as the PDF."""
+    packing = pack([(p.width, p.height) for p in panels], 0, 0, PANELS_WIDTH, PANELS_HEIGHT, GAP)
+    boxes: dict[str, dict[str, float]] = {}
+    parts = []
+    for place in packing.placements:
+        panel = panels[place.index]
+        x, y = GAP + place.x, GAP + (PANELS_HEIGHT - place.y - place.height)
+        boxes[panel.workload_id] = {"x": x, "y": y, "width": place.width, "height": place.height}
+        parts.append(
+            f'<div class="panel" id="panel-{panel.workload_id}" data-workload="{panel.workload_id}" '
+            f'style="left:{x:.1f}px;top:{y:.1f}px;width:{place.width:.1f}px;height:{place.height:.1f}px">'
+            f"{_inline_svg(panel, place.width, place.height)}</div>"
+        )
+    tables_top = GAP * 2 + PANELS_HEIGHT
+    half = (PANELS_WIDTH - GAP) / 2
+    sections = (
+        f'<div class="sections" style="left:{GAP}px;top:{tables_top}px;width:{half:.0f}px">{_certificates(data)}</div>'
+        f'<div class="sections" style="left:{GAP * 2 + half:.0f}px;top:{tables_top}px;width:{half:.0f}px">{_dns(data)}</div>'
+        f'<div class="sections" style="left:{GAP * 2 + PANELS_WIDTH:.0f}px;top:{GAP}px;width:{SIDE_WIDTH:.0f}px">'
+        f"{_legend(data)}{_notes(data)}{_resources(data)}</div>"
+    )
+    width = GAP * 3 + PANELS_WIDTH + SIDE_WIDTH
+    height = tables_top + TABLES_HEIGHT_GUESS
+    conns, roles = _index(data)
+    payload = {
+        "version": data.poster.version,
+        "width": width,
+        "height": height,
+        "panels": boxes,
+        "connections": conns,
+        "roles": roles,
+    }
+    values = {
+        "generator": _esc(__version__),
+        "title": _esc(data.poster.title),
+        "version": _esc(data.poster.version),
+        "css": _asset("viewer.css"),
+        "js": _asset("viewer.js"),
+        "width": f"{width:.0f}",
+        "height": f"{height:.0f}",
+        "panels": "\n".join(parts),
+        "sections": sections,
+        "data": json.dumps(payload, ensure_ascii=False, sort_keys=True).replace("</", "<\\/"),
+    }
+    page = _asset("template.html")
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], page)

@@ -1,0 +1,185 @@
+// lyncposter HTML viewer: zoom, pan, search, flow details, deep links. No requests.
+(function () {
+  "use strict";
+  const data = JSON.parse(document.getElementById("poster-data").textContent);
+  const viewport = document.getElementById("viewport");
+  const canvas = document.getElementById("canvas");
+  const search = document.getElementById("search");
+  const matches = document.getElementById("matches");
+  const details = document.getElementById("details");
+  const view = { scale: 1, x: 0, y: 0 };
+  const MIN = 0.05, MAX = 8;
+
+  function apply() {
+    canvas.style.transform = "translate(" + view.x + "px," + view.y + "px) scale(" + view.scale + ")";
+    canvas.dataset.scale = view.scale.toFixed(4);
+  }
+
+  function zoomAt(factor, cx, cy) {
+    const scale = Math.min(MAX, Math.max(MIN, view.scale * factor));
+    const k = scale / view.scale;
+    view.x = cx - (cx - view.x) * k;
+    view.y = cy - (cy - view.y) * k;
+    view.scale = scale;
+    apply();
+  }
+
+  function fitBox(x, y, w, h) {
+    const vw = viewport.clientWidth, vh = viewport.clientHeight, pad = 16;
+    view.scale = Math.min(MAX, Math.max(MIN, Math.min((vw - 2 * pad) / w, (vh - 2 * pad) / h)));
+    view.x = (vw - w * view.scale) / 2 - x * view.scale;
+    view.y = (vh - h * view.scale) / 2 - y * view.scale;
+    apply();
+  }
+
+  function fitAll() { fitBox(0, 0, data.width, data.height); }
+
+  function centre() { return [viewport.clientWidth / 2, viewport.clientHeight / 2]; }
+
+  // --- wheel, buttons, keys -------------------------------------------------------------
+  viewport.addEventListener("wheel", function (event) {
+    event.preventDefault();
+    const box = viewport.getBoundingClientRect();
+    zoomAt(Math.exp(-event.deltaY * 0.0015), event.clientX - box.left, event.clientY - box.top);
+  }, { passive: false });
+  document.getElementById("zoom-in").addEventListener("click", function () { zoomAt(1.4, ...centre()); });
+  document.getElementById("zoom-out").addEventListener("click", function () { zoomAt(1 / 1.4, ...centre()); });
+  document.getElementById("zoom-fit").addEventListener("click", fitAll);
+  document.addEventListener("keydown", function (event) {
+    if (event.target === search) { if (event.key === "Escape") { search.value = ""; runSearch(""); } return; }
+    const step = 80;
+    const keys = {
+      "+": function () { zoomAt(1.25, ...centre()); }, "=": function () { zoomAt(1.25, ...centre()); },
+      "-": function () { zoomAt(0.8, ...centre()); }, "0": fitAll,
+      "ArrowLeft": function () { view.x += step; apply(); }, "ArrowRight": function () { view.x -= step; apply(); },
+      "ArrowUp": function () { view.y += step; apply(); }, "ArrowDown": function () { view.y -= step; apply(); },
+      "/": function () { search.focus(); }, "Escape": function () { details.hidden = true; },
+    };
+    if (keys[event.key]) { event.preventDefault(); keys[event.key](); }
+  });
+
+  // --- drag to pan, pinch to zoom -----------------------------------------------------
+  const pointers = new Map();
+  let pinch = null, moved = false;
+  viewport.addEventListener("pointerdown", function (event) {
+    pointers.set(event.pointerId, [event.clientX, event.clientY]);
+    moved = false;
+    if (pointers.size === 2) {
+      const [a, b] = [...pointers.values()];
+      pinch = { distance: Math.hypot(a[0] - b[0], a[1] - b[1]) };
+    }
+  });
+  viewport.addEventListener("pointermove", function (event) {
+    const last = pointers.get(event.pointerId);
+    if (!last) return;
+    const dx = event.clientX - last[0], dy = event.clientY - last[1];
+    pointers.set(event.pointerId, [event.clientX, event.clientY]);
+    if (Math.abs(dx) + Math.abs(dy) > 2) { moved = true; viewport.classList.add("dragging"); }
+    if (pointers.size === 2 && pinch) {
+      const [a, b] = [...pointers.values()];
+      const distance = Math.hypot(a[0] - b[0], a[1] - b[1]);
+      const box = viewport.getBoundingClientRect();
+      zoomAt(distance / pinch.distance, (a[0] + b[0]) / 2 - box.left, (a[1] + b[1]) / 2 - box.top);
+      pinch.distance = distance;
+    } else if (pointers.size === 1) {
+      view.x += dx; view.y += dy; apply();
+    }
+  });
+  function release(event) {
+    pointers.delete(event.pointerId);
+    if (pointers.size < 2) pinch = null;
+    if (!pointers.size) viewport.classList.remove("dragging");
+  }
+  viewport.addEventListener("pointerup", release);
+  viewport.addEventListener("pointercancel", release);
+
+  // --- search -------------------------------------------------------------------------
+  function flowMatches(flow, q) {
+    if (/^\d+$/.test(q)) {
+      const port = Number(q);
+      return flow.ranges.some(function (r) { return r[0] <= port && port <= r[1]; });
+    }
+    return [flow.protocol, flow.protocol_name, flow.from, flow.to, flow.from_id, flow.to_id, flow.transport]
+      .some(function (text) { return text.toLowerCase().includes(q); });
+  }
+
+  function runSearch(query) {
+    const q = query.trim().toLowerCase();
+    canvas.querySelectorAll(".match").forEach(function (el) { el.classList.remove("match"); });
+    if (!q) { canvas.classList.remove("searching"); matches.textContent = ""; return 0; }
+    canvas.classList.add("searching");
+    let count = 0;
+    Object.entries(data.connections).forEach(function ([id, connection]) {
+      if (!connection.flows.some(function (f) { return flowMatches(f, q); })) return;
+      count += connection.flows.length;
+      [id, "label-" + id].forEach(function (elementId) {
+        const el = document.getElementById(elementId);
+        if (el) el.classList.add("match");
+      });
+      [connection.source, connection.target].forEach(function (nodeId) {
+        const el = document.getElementById(nodeId);
+        if (el) el.classList.add("match");
+      });
+    });
+    Object.entries(data.roles).forEach(function ([nodeId, role]) {
+      if (role.label.toLowerCase().includes(q) || role.id.includes(q)) {
+        const el = document.getElementById(nodeId);
+        if (el) el.classList.add("match");
+      }
+    });
+    matches.textContent = count + (count === 1 ? " flow" : " flows");
+    return count;
+  }
+  search.addEventListener("input", function () { runSearch(search.value); });
+
+  // --- details of a flow ---------------------------------------------------------------
+  function escape(text) {
+    const span = document.createElement("span");
+    span.textContent = text;
+    return span.innerHTML;
+  }
+  function showDetails(id) {
+    const connection = data.connections[id];
+    if (!connection) return;
+    details.innerHTML = '<button aria-label="Close" id="details-close">&times;</button>' + connection.flows.map(function (f) {
+      const rows = [
+        ["Workload", f.workload], ["From", f.from], ["To", f.to], ["Protocol", f.protocol + " (" + f.protocol_name + ")"],
+        ["Transport", f.transport], ["Ports", f.ports], ["Opened by", f.direction], ["What for", f.description],
+        ["Note", f.note], ["Source", f.sources], ["Unconfirmed", f.unsure],
+      ].filter(function (row) { return row[1]; });
+      return "<h2>" + escape(f.label) + "</h2><dl>" + rows.map(function (row) {
+        return "<dt>" + escape(row[0]) + "</dt><dd" + (row[0] === "Unconfirmed" ? ' class="unsure"' : "") + ">" + escape(row[1]) + "</dd>";
+      }).join("") + "</dl>";
+    }).join("<hr>");
+    details.hidden = false;
+    document.getElementById("details-close").addEventListener("click", function () { details.hidden = true; });
+  }
+  canvas.addEventListener("click", function (event) {
+    if (moved) return;
+    const group = event.target.closest("g.edge, g.flow-label");
+    if (!group) return;
+    showDetails(group.classList.contains("flow-label") ? group.id.replace(/^label-/, "") : group.id);
+  });
+
+  // --- deep links: #workload=im-presence, #q=5061, or both ---------------------------------
+  function followHash() {
+    const params = new URLSearchParams(location.hash.replace(/^#/, ""));
+    const q = params.get("q");
+    if (q !== null) { search.value = q; runSearch(q); }
+    const workload = params.get("workload");
+    const box = workload && data.panels[workload];
+    if (box) fitBox(box.x, box.y, box.width, box.height); else if (!q) fitAll();
+  }
+  // the sections are HTML: their height is known only now
+  let bottom = 0;
+  canvas.querySelectorAll(":scope > .panel, :scope > .sections").forEach(function (el) {
+    bottom = Math.max(bottom, el.offsetTop + el.offsetHeight);
+  });
+  data.height = bottom + 30;
+  canvas.style.height = data.height + "px";
+
+  window.addEventListener("hashchange", followHash);
+  window.lyncposter = { runSearch: runSearch, view: view, showDetails: showDetails };
+  fitAll();
+  followHash();
+})();

@@ -1,0 +1,156 @@
+"""The HTML poster in a real browser: Playwright driving Debian's chromium, offline, from file://."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from lyncposter.export.html import render_html
+from lyncposter.render import render_panels
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def page_file(dataset, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("html") / "poster.html"
+    path.write_text(render_html(dataset, render_panels(dataset.workloads)), "utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def open_page(browser, page_file):
+    """Open the poster (with an optional #fragment); fail on any console error or request."""
+    opened = []
+
+    def go(fragment: str = ""):
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        errors: list[str] = []
+        requests: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(page_file.as_uri() + fragment)
+        page.wait_for_function("document.getElementById('canvas').dataset.scale !== undefined")
+        opened.append((page, errors, requests))
+        return page
+
+    yield go
+    for page, errors, requests in opened:
+        assert errors == []
+        assert [r for r in requests if r.split("#")[0] != page_file.as_uri()] == []
+        page.close()
+
+
+def test_self_contained(page_file):
+    text = page_file.read_text("utf-8")
+    assert not re.search(r'<(script|link|img)[^>]+(src|href)=', text)
+    assert "@import" not in text and "url(" not in text
+
+
+def test_shows_the_version_and_the_whole_poster(open_page, dataset):
+    page = open_page()
+    assert page.inner_text("#version") == f"v{dataset.poster.version}"
+    assert page.locator(".panel").count() == len(dataset.workloads)
+    box = page.locator("#canvas").bounding_box()
+    assert box["width"] <= 1400 and box["height"] <= 900 - 52 + 1  # fitted to the window
+
+
+def test_search_highlights_matches_and_dims_the_rest(open_page, dataset):
+    page = open_page()
+    page.fill("#search", "5061")
+    expected = sum(1 for f in dataset.flows if any(5061 in p for p in f.ports))
+    assert page.inner_text("#matches") == f"{expected} flows"
+    assert page.locator("#canvas.searching").count() == 1
+    matched = page.locator("g.edge.match")
+    assert matched.count() > 0
+    for i in range(matched.count()):
+        edge_id = matched.nth(i).get_attribute("id")
+        label = page.locator(f"[id='label-{edge_id}']").text_content()
+        ports = label.split(":")[-1].strip(" ?\n").split(",")
+        ranges = [tuple(int(x) for x in (p.split("-") * 2)[:2]) for p in ports]
+        assert any(low <= 5061 <= high for low, high in ranges), label  # a port, or a range that holds it
+    other = page.locator("g.edge:not(.match)").first
+    assert float(other.evaluate("e => getComputedStyle(e).opacity")) < 0.2
+    assert float(matched.first.evaluate("e => getComputedStyle(e).opacity")) == 1
+    page.fill("#search", "")
+    assert page.locator("#canvas.searching").count() == 0
+
+
+def test_search_by_role_name(open_page):
+    page = open_page()
+    page.fill("#search", "mediation")
+    assert page.locator("g.node.match").count() > 0
+    assert page.locator("g.edge.match").count() > 0
+
+
+def test_zoom_with_buttons_wheel_and_keys(open_page):
+    page = open_page()
+    scale = lambda: float(page.eval_on_selector("#canvas", "c => c.dataset.scale"))  # noqa: E731
+    start = scale()
+    page.click("#zoom-in")
+    assert scale() > start
+    page.click("#zoom-out")
+    assert scale() == pytest.approx(start, rel=1e-3)
+    page.mouse.move(700, 450)
+    page.mouse.wheel(0, -400)
+    assert scale() > start
+    page.keyboard.press("0")
+    assert scale() == pytest.approx(start, rel=1e-3)
+    page.keyboard.press("+")
+    assert scale() > start
+
+
+def test_drag_pans(open_page):
+    page = open_page()
+    before = page.locator("#canvas").bounding_box()
+    page.mouse.move(700, 450)
+    page.mouse.down()
+    page.mouse.move(500, 350, steps=5)
+    page.mouse.up()
+    after = page.locator("#canvas").bounding_box()
+    assert after["x"] == pytest.approx(before["x"] - 200, abs=3)
+    assert after["y"] == pytest.approx(before["y"] - 100, abs=3)
+
+
+def test_click_on_a_flow_shows_its_details(open_page, dataset):
+    page = open_page("#workload=group-chat")
+    flow = next(f for f in dataset.workload("group-chat").flows if f.ports_text == "5041")
+    page.click(f"[id='label-flow-{flow.id.replace('.', '-')}']")
+    details = page.inner_text("#details")
+    for text in ("Group Chat", flow.source.label, flow.target.label, "SIP/MTLS", "5041", flow.description, "POSTER"):
+        assert text in details
+
+
+def test_deep_links(open_page, dataset, tmp_path):
+    page = open_page("#workload=cms-replication")
+    panel = page.locator("#panel-cms-replication").bounding_box()
+    assert panel["width"] > 1000  # zoomed in on it
+    assert 0 <= panel["x"] and panel["x"] + panel["width"] <= 1400
+    page = open_page("#q=5061")
+    assert page.input_value("#search") == "5061"
+    assert page.locator("g.edge.match").count() > 0
+    shot = tmp_path / "poster.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
