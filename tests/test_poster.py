@@ -15,7 +15,8 @@ from pypdf import PdfReader
 import lyncposter
 from lyncposter.cli import main
 from lyncposter.poster import NAMED, build_poster, poster_filename
-from lyncposter.poster.compose import compose, render_and_vectorize
+from lyncposter.poster.compose import compose
+from lyncposter.poster.vector import render_and_vectorize
 from lyncposter.poster.sizes import INCH, MM, paper_size
 from conftest import DATA
 

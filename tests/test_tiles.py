@@ -14,6 +14,7 @@ from lyncposter.errors import UsageError
 from lyncposter.export.tiles import MARGIN, PAPERS, parse_length, plan_tiles, tile_poster
 from lyncposter.poster import build_poster
 from lyncposter.poster.sizes import MM
+from conftest import DATA
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +86,6 @@ def test_lengths_and_bad_input(tmp_path):
 
 
 def test_cli_tile_defaults_to_the_built_poster(poster, tmp_path, capsys):
-    from conftest import DATA
-
     assert main(["tile", str(poster), "--paper", "a4", "--overlap", "12mm", "--out", str(tmp_path)]) == 0
     assert (tmp_path / (poster.stem + "-tiles-a4.pdf")).is_file()
     assert main(["tile", "--data", str(DATA), "--out", str(tmp_path / "empty")]) == 2
@@ -94,8 +93,6 @@ def test_cli_tile_defaults_to_the_built_poster(poster, tmp_path, capsys):
 
 
 def test_build_png(tmp_path):
-    from conftest import DATA
-
     assert main(["build", "--data", str(DATA), "--out", str(tmp_path), "--png", "20"]) == 0
     (png,) = tmp_path.glob("*.png")
     header = png.read_bytes()[:24]

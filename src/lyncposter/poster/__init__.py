@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ..export.files import write_atomic
 from ..model import Dataset
-from .compose import Sheet, compose, render_and_vectorize
+from .compose import Sheet, compose
+from .vector import render_and_vectorize
 from .sizes import DEFAULT, NAMED, PaperSize, paper_size
 
 __all__ = ["NAMED", "DEFAULT", "PaperSize", "PosterBuild", "build_poster", "poster_filename", "slug"]

@@ -21,11 +21,7 @@ smallest text it printed.
 from __future__ import annotations
 
 import io
-import multiprocessing
-import os
 import re
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from reportlab.graphics import renderPDF
@@ -34,16 +30,16 @@ from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame
 from reportlab.platypus.doctemplate import LayoutError
-from svglib.svglib import svg2rlg
 
 from .. import __version__, theme
 from ..errors import RenderError
 from ..fonts import register
-from ..model import Dataset, Workload
-from ..render import Panel, render_panel
+from ..model import Dataset
+from ..render import Panel
 from . import sections
 from .packing import Packing, pack
 from .sizes import INCH, PaperSize
+from .vector import vectorize
 
 DESIGN_LONG, DESIGN_SHORT = 48 * INCH, 36 * INCH  # ARCH E
 
@@ -85,33 +81,6 @@ def _fill(canvas: Canvas, box: Box, flowables: list[Flowable]) -> bool:
     story = list(flowables)
     frame.addFromList(story, canvas)
     return not story
-
-
-def vectorize(panel: Panel) -> Drawing:
-    """A panel's SVG as reportlab vector shapes: text stays text."""
-    register()
-    drawing = svg2rlg(io.BytesIO(panel.svg.encode("utf-8")))
-    if drawing is None:  # pragma: no cover - our own SVG always parses
-        raise RenderError(f"panel {panel.workload_id} could not be read back")
-    return drawing
-
-
-def _render_and_vectorize_one(workload: Workload) -> tuple[Panel, Drawing]:
-    panel = render_panel(workload)
-    return panel, vectorize(panel)
-
-
-def render_and_vectorize(workloads: Iterable[Workload], jobs: int | None = None) -> tuple[list[Panel], list[Drawing]]:
-    """Lay out, render and vectorize every panel, one process per core (svglib is pure Python)."""
-    workloads = list(workloads)
-    jobs = jobs or min(len(workloads), os.cpu_count() or 1)
-    if jobs <= 1:
-        pairs = [_render_and_vectorize_one(w) for w in workloads]
-    else:
-        context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            pairs = list(pool.map(_render_and_vectorize_one, workloads))
-    return [p for p, _ in pairs], [d for _, d in pairs]
 
 
 def compose(

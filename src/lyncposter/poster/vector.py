@@ -1,0 +1,49 @@
+"""Panels as reportlab vector drawings: the bridge from SVG to PDF.
+
+svglib reads each panel's SVG into reportlab shapes, so text stays text. It is
+pure Python, so panels are laid out, rendered and read back in parallel
+processes, one per core, and only the drawings come back.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+
+from reportlab.graphics.shapes import Drawing
+from svglib.svglib import svg2rlg
+
+from ..errors import RenderError
+from ..fonts import register
+from ..model import Workload
+from ..render import Panel, render_panel
+
+
+def vectorize(panel: Panel) -> Drawing:
+    """A panel's SVG as reportlab vector shapes: text stays text."""
+    register()
+    drawing = svg2rlg(io.BytesIO(panel.svg.encode("utf-8")))
+    if drawing is None:  # pragma: no cover - our own SVG always parses
+        raise RenderError(f"panel {panel.workload_id} could not be read back")
+    return drawing
+
+
+def _render_and_vectorize_one(workload: Workload) -> tuple[Panel, Drawing]:
+    panel = render_panel(workload)
+    return panel, vectorize(panel)
+
+
+def render_and_vectorize(workloads: Iterable[Workload], jobs: int | None = None) -> tuple[list[Panel], list[Drawing]]:
+    """Lay out, render and vectorize every panel, one process per core (svglib is pure Python)."""
+    workloads = list(workloads)
+    jobs = jobs or min(len(workloads), os.cpu_count() or 1)
+    if jobs <= 1:
+        pairs = [_render_and_vectorize_one(w) for w in workloads]
+    else:
+        context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            pairs = list(pool.map(_render_and_vectorize_one, workloads))
+    return [p for p, _ in pairs], [d for _, d in pairs]
