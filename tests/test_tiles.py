@@ -99,3 +99,16 @@ def test_build_png(tmp_path):
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
     assert (width, height) == (round(48 * 20), round(36 * 20))
+
+
+def test_same_poster_same_tiles(poster, tmp_path):
+    first, _ = tile_poster(poster, tmp_path / "a", paper="letter")
+    second, _ = tile_poster(poster, tmp_path / "b", paper="letter")
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_same_data_same_html(dataset):
+    from lyncposter.export.html import render_html
+    from lyncposter.render import render_panels
+
+    assert render_html(dataset, render_panels(dataset.workloads)) == render_html(dataset, render_panels(dataset.workloads))
