@@ -174,3 +174,11 @@ def test_no_traceback_from_the_real_command(data_copy):
 def test_missing_data_directory(tmp_path, capsys):
     assert main(["list", "--data", str(tmp_path / "nope")]) == 2
     assert "no such data directory" in capsys.readouterr().err
+
+
+def test_aliases_are_refused_even_recursive_ones(data_copy):
+    path = data_copy.path("flows/cac.yaml")
+    path.write_text(path.read_text("utf-8") + "extra: &loop [*loop]\n", "utf-8")
+    found = problems(data_copy.root)
+    assert any("anchors and aliases (&name, *name) are not supported" in m for m in found)
+    assert all(m.startswith("workloads/flows/cac.yaml:") for m in found)

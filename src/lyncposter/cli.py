@@ -101,7 +101,14 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dpi(value: float, option: str) -> float:
+    if not 10 <= value <= 600:
+        raise UsageError(f"{option} {value:g}: choose a resolution from 10 to 600 dpi")
+    return value
+
+
 def _render(args: argparse.Namespace) -> int:
+    _dpi(args.dpi, "--dpi")
     data = load(args.data)
     path = save_panel(data.workload(args.workload), args.output, dpi=args.dpi)
     print(path)
@@ -138,8 +145,7 @@ def _build(args: argparse.Namespace) -> int:
     sheet = result.sheet
     print(result.path)
     if args.png:
-        if not 10 <= args.png <= 600:
-            raise UsageError(f"--png {args.png:g}: choose a resolution from 10 to 600 dpi")
+        _dpi(args.png, "--png")
         print(write_atomic(result.path.with_suffix(".png"), pdf_to_png(sheet.pdf, args.png)))
     print(
         f"{sheet.paper.description}; panels at {sheet.panel_scale:.0%}; smallest text {sheet.smallest_text:g} pt",

@@ -92,8 +92,20 @@ class _Builder:
         self.doc = doc
         self.problems: list[Problem] = []
         self._scalars = yaml.constructor.SafeConstructor()
+        self._seen: set[int] = set()
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
+        if id(node) in self._seen:
+            # an alias: data files need none, and a recursive or nested one could never be expanded
+            self.problems.append(
+                Problem(
+                    _location(self.doc.file, node.start_mark),
+                    "anchors and aliases (&name, *name) are not supported; write each value out",
+                    rule="YAML",
+                )
+            )
+            return None
+        self._seen.add(id(node))
         self.doc.values[path] = _location(self.doc.file, node.start_mark)
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Any] = {}
