@@ -130,6 +130,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    if args.png:
+        _dpi(args.png, "--png")
     data, findings = findings_for(lambda: load(args.data))
     for finding in findings:
         print(finding.finding, file=sys.stderr)
@@ -145,7 +147,6 @@ def _build(args: argparse.Namespace) -> int:
     sheet = result.sheet
     print(result.path)
     if args.png:
-        _dpi(args.png, "--png")
         print(write_atomic(result.path.with_suffix(".png"), pdf_to_png(sheet.pdf, args.png)))
     print(
         f"{sheet.paper.description}; panels at {sheet.panel_scale:.0%}; smallest text {sheet.smallest_text:g} pt",
