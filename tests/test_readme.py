@@ -12,3 +12,12 @@ def test_readme_examples(tmp_path, monkeypatch):
     result = doctest.testfile(str(ROOT / "README.md"), module_relative=False, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_package_docstring_examples(monkeypatch):
+    import lyncposter
+
+    monkeypatch.chdir(ROOT)
+    result = doctest.testmod(lyncposter, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -8,21 +8,28 @@
     True
     >>> lyncposter.save_panel(workload, "output/im-presence.svg")  # .svg, .png or .dot
     PosixPath('output/im-presence.svg')
+    >>> lyncposter.run_checks(data)  # findings, as `lyncposter check` prints them
+    []
+    >>> lyncposter.build_poster(data, "output").path.name
+    'microsoft-lync-server-2010-protocol-workloads-poster-v6.0.pdf'
 
 The pipeline, one module per step: load (YAML → model) → graph (networkx) →
-layout (DOT, Graphviz) → render (finished SVG panel) → poster (PDF) → export.
+layout (DOT, Graphviz) → render (finished SVG panel) → poster (PDF) → export;
+check.py holds the consistency rules.
 """
 
 from __future__ import annotations
 
+from .check import run_checks
 from .errors import DataError, LyncposterError, RenderError, UsageError
 from .export.ports import port_rows
 from .load import load
 from .model import Dataset, Flow, Workload
+from .poster import build_poster
 from .render import Panel, render_panel, render_panels
 from .save import PANEL_FORMATS, save_panel
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "PANEL_FORMATS",
@@ -35,9 +42,11 @@ __all__ = [
     "UsageError",
     "Workload",
     "__version__",
+    "build_poster",
     "load",
     "port_rows",
     "render_panel",
     "render_panels",
+    "run_checks",
     "save_panel",
 ]

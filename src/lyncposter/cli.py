@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__
+from ._version import __version__
 from .check import findings_for
 from .errors import LyncposterError, UsageError
 from .export.png import pdf_to_png

@@ -9,9 +9,6 @@ from dataclasses import dataclass
 from .model import Location
 
 
-SEVERITIES = ("error", "warning")
-
-
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with the data, at the place it is wrong, and the rule it breaks."""

@@ -48,10 +48,6 @@ def dataset_graph(workloads: Iterable[Workload]) -> nx.MultiDiGraph:
     return nx.compose_all([workload_graph(w) for w in workloads])
 
 
-def flows(graph: nx.MultiDiGraph) -> list[Flow]:
-    return [data["flow"] for _, _, data in graph.edges(data=True)]
-
-
 @dataclass(frozen=True, order=True)
 class Listener:
     """A port a role accepts connections on, and the protocol spoken there."""

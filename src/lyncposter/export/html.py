@@ -13,7 +13,8 @@ import re
 from importlib import resources
 from typing import Any
 
-from .. import __version__, theme
+from .. import theme
+from .._version import __version__
 from ..layout import connections
 from ..layout.dot import node_id
 from ..model import Dataset, Flow

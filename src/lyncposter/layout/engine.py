@@ -23,9 +23,3 @@ def run_dot(source: str, fmt: str) -> bytes:
         detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
         raise RenderError(f"dot failed ({detail[-1] if detail else f'exit {exc.returncode}'})") from None
 
-
-def dot_version() -> str:
-    try:
-        return ".".join(str(part) for part in graphviz.version())
-    except graphviz.ExecutableNotFound:
-        raise RenderError(f"Graphviz's 'dot' was not found on PATH; {INSTALL_HINT}") from None

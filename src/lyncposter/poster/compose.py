@@ -31,7 +31,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame
 from reportlab.platypus.doctemplate import LayoutError
 
-from .. import __version__, theme
+from .. import theme
+from .._version import __version__
 from ..errors import RenderError
 from ..fonts import register
 from ..model import Dataset
