@@ -205,8 +205,7 @@ def srv_ports_accepted(data: Dataset) -> Iterator[Problem]:
         role = record.role or (target.role if target else None)
         if role is None:
             continue
-        accepted = {l.transport + ":" + str(l.ports) for l in listening_ports(graph, role.id) if record.port in l.ports}
-        if role.id not in graph or not accepted:
+        if not any(record.port in listener.ports for listener in listening_ports(graph, role.id)):
             yield _finding(
                 "DNS-SRV-PORT",
                 record.location,
