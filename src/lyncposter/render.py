@@ -136,7 +136,9 @@ def _frame(root: ET.Element, graph: ET.Element, title: str) -> tuple[float, floa
     pad = 10.0
     title_size = theme.TITLE_FONT_SIZE
     x0, y0 = box.x0 - pad, box.y0 - pad - title_size * 1.6
-    x1, y1 = box.x1 + pad, box.y1 + pad
+    # wide enough for the title even when the drawing is narrow
+    x1 = max(box.x1, box.x0 + text_width(title, title_size, bold=True)) + pad
+    y1 = box.y1 + pad
     width, height = x1 - x0, y1 - y0
     graph.insert(
         1,
@@ -159,8 +161,7 @@ def _frame(root: ET.Element, graph: ET.Element, title: str) -> tuple[float, floa
     )
     heading.text = title
     graph.insert(2, heading)
-    graph.set("transform", "")
-    del graph.attrib["transform"]
+    graph.attrib.pop("transform", None)  # the viewBox now places the drawing
     root.set("viewBox", f"{_fmt(x0)} {_fmt(y0)} {_fmt(width)} {_fmt(height)}")
     root.set("width", f"{_fmt(width)}pt")
     root.set("height", f"{_fmt(height)}pt")
