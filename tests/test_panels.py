@@ -101,3 +101,36 @@ def test_same_data_same_bytes(dataset):
 def test_repr_svg_for_notebooks(dataset):
     svg = dataset.workload("group-chat")._repr_svg_()
     assert "SIP/MTLS:5041" in svg
+
+
+def test_a_skipped_zone_still_shows_with_both_firewalls(data_copy):
+    import lyncposter
+
+    tiny = data_copy.path("flows/tiny.yaml")
+    tiny.write_text(
+        "id: tiny\ntitle: A connection straight from the Internet to the inside\nflows:\n"
+        "  - {from: remote-client, to: front-end, protocol: https, transport: TCP, ports: 443, source: [GEN]}\n",
+        "utf-8",
+    )
+    data_copy.replace("poster.yaml", "  - cms-replication\n", "  - cms-replication\n  - tiny\n")
+    panel = render_panel(lyncposter.load(data_copy.root).workload("tiny"))
+    root = ET.fromstring(panel.svg.encode())
+    ids = {g.get("id") for g in root.iter(f"{SVG}g")}
+    assert {"zone-external", "zone-perimeter", "zone-internal"} <= ids
+    assert {"firewall-external-firewall", "firewall-internal-firewall"} <= ids
+
+
+def test_a_narrow_panel_is_as_wide_as_its_title(data_copy):
+    import lyncposter
+    from lyncposter import theme
+    from lyncposter.fonts import text_width
+
+    title = "A very long title for a workload with a single connection inside the network"
+    data_copy.path("flows/tiny.yaml").write_text(
+        f"id: tiny\ntitle: {title}\nflows:\n"
+        "  - {from: internal-client, to: front-end, protocol: https, transport: TCP, ports: 443, source: [GEN]}\n",
+        "utf-8",
+    )
+    data_copy.replace("poster.yaml", "  - cms-replication\n", "  - cms-replication\n  - tiny\n")
+    panel = render_panel(lyncposter.load(data_copy.root).workload("tiny"))
+    assert panel.width >= text_width(title, theme.TITLE_FONT_SIZE, bold=True)

@@ -131,7 +131,10 @@ def workload_dot(workload: Workload) -> str:
             "arrowsize": "0.7",
         },
     )
-    zones = sorted({graph.nodes[n]["role"].zone for n in graph}, key=lambda z: z.order)
+    # every zone from the outermost used to the innermost, so a connection that skips one
+    # (External to Internal) still shows the zone and both firewalls it passes
+    used = [graph.nodes[n]["role"].zone.order for n in graph]
+    zones = [z for z in workload.catalog.zones if min(used) <= z.order <= max(used)] if used else []
     for zone in zones:
         style = theme.ZONES.get(zone.id, theme.DEFAULT_ZONE)
         with dot.subgraph(name=f"cluster_{zone.id}") as cluster:
