@@ -21,3 +21,9 @@ def test_package_docstring_examples(monkeypatch):
     result = doctest.testmod(lyncposter, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_changelog_has_the_current_version(dataset):
+    changelog = (ROOT / "CHANGELOG.md").read_text("utf-8")
+    heading = f"## {dataset.poster.version} ({dataset.poster.revision_date})"
+    assert heading in changelog, f"add a CHANGELOG.md entry '{heading}' for the poster's version"
