@@ -113,6 +113,14 @@ def format_ports(ports: tuple[PortRange, ...], separator: str = ",") -> str:
     return separator.join(str(p) for p in ports)
 
 
+def connection_label(protocol: Protocol, transport: str, ports: tuple[PortRange, ...]) -> str:
+    """A connection as printed: `SIP/MTLS:5061`, `STUN/UDP:3478`, `MSMQ/TCP:135,1801`."""
+    text = protocol.label
+    if protocol.names_transport:
+        text += "/" + transport
+    return f"{text}:{format_ports(ports)}"
+
+
 @dataclass(frozen=True)
 class Flow:
     """One connection: `source` opens it to `target` on `ports`, unless both sides may."""
@@ -141,11 +149,7 @@ class Flow:
 
     @property
     def label(self) -> str:
-        """The connection label as printed: `SIP/MTLS:5061`, `STUN/UDP:3478`."""
-        text = self.protocol.label
-        if self.protocol.names_transport:
-            text += "/" + self.transport
-        return f"{text}:{self.ports_text}"
+        return connection_label(self.protocol, self.transport, self.ports)
 
     @property
     def bidirectional(self) -> bool:

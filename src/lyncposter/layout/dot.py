@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import graphviz
 
 from .. import theme
-from ..model import Flow, Role, Workload, Zone, format_ports
+from ..model import Flow, Role, Workload, Zone, connection_label
 from ..graph import workload_graph
 
 NODE_WRAP = 22
@@ -58,12 +58,8 @@ class Connection:
 
     @property
     def label(self) -> str:
-        flow = self.first
-        text = flow.protocol.label
-        if flow.protocol.names_transport:
-            text += "/" + flow.transport
-        ports = sorted({p for f in self.flows for p in f.ports})
-        return f"{text}:{format_ports(tuple(ports))}"
+        ports = tuple(sorted({p for f in self.flows for p in f.ports}))
+        return connection_label(self.first.protocol, self.first.transport, ports)
 
     @property
     def unsure(self) -> bool:
