@@ -16,6 +16,7 @@ from typing import Any
 from .. import theme
 from .._version import __version__
 from ..layout import connections
+from ..legend import legend as legend_content
 from ..layout.dot import node_id
 from ..model import Dataset, Flow
 from ..poster.packing import pack
@@ -97,15 +98,18 @@ def _index(data: Dataset) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _legend(data: Dataset) -> str:
     rows = []
-    used = [f for f in theme.FAMILIES.values() if any(fl.protocol.family == f.id for fl in data.flows)]
-    for family in used:
+    content = legend_content(data)
+    for entry in content.families:
+        family = entry.family
         dash = theme.DASHES.get(family.style)
         dash_attr = f' stroke-dasharray="{",".join(str(d) for d in dash)}"' if dash else ""
         sample = (
             f'<svg width="64" height="12" aria-hidden="true"><line x1="0" y1="6" x2="56" y2="6" stroke="{family.colour}" '
             f'stroke-width="{family.width}"{dash_attr}/><polygon points="56,2 64,6 56,10" fill="{family.colour}"/></svg>'
         )
-        rows.append(f'<div class="legend-row">{sample}<span><b>{_esc(family.label)}</b></span></div>')
+        rows.append(
+            f'<div class="legend-row">{sample}<span><b>{_esc(family.label)}</b><br>{_esc(", ".join(entry.protocols))}</span></div>'
+        )
     for key, text in theme.ARROW_LABELS.items():
         heads = '<polygon points="8,2 0,6 8,10" fill="#52606d"/>' if key == "both" else ""
         sample = (
@@ -117,8 +121,18 @@ def _legend(data: Dataset) -> str:
         f'<div class="legend-row"><svg width="64" height="14" aria-hidden="true"><text x="26" y="12" font-weight="bold" '
         f'fill="{theme.UNSURE_COLOUR}">{theme.UNSURE_MARK}</text></svg><span>Not confirmed by the sources at hand</span></div>'
     )
-    icons = sorted({r.icon for w in data.workloads for r in w.roles}, key=list(theme.ICONS).index)
-    for icon in icons:
+    for zone in content.zones:
+        style = theme.ZONES.get(zone.id, theme.DEFAULT_ZONE)
+        swatch = (
+            f'<svg width="64" height="14" aria-hidden="true"><rect x="1" y="1" width="62" height="12" rx="3" '
+            f'fill="{style.fill}" stroke="{style.border}"/></svg>'
+        )
+        rows.append(f'<div class="legend-row">{swatch}<span>{_esc(zone.label)}</span></div>')
+    rows.append(
+        f'<div class="legend-row"><svg width="64" height="14" aria-hidden="true"><rect x="25" y="0" width="14" height="14" '
+        f'fill="{theme.FIREWALL_FILL}"/></svg><span>Firewall between two zones</span></div>'
+    )
+    for icon in content.icons:
         svg = (
             f'<svg width="64" height="20" viewBox="-20 0 64 24" aria-hidden="true"><g fill="{theme.MUTED}" '
             f'stroke="{theme.MUTED}">{theme.ICONS[icon]}</g></svg>'

@@ -19,6 +19,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 from svglib.svglib import svg2rlg
 
 from .. import theme
+from ..legend import legend as legend_content
 from ..model import Dataset, Workload
 
 UNSURE = f'<font color="{theme.UNSURE_COLOUR}"><b>{theme.UNSURE_MARK}</b></font>'
@@ -129,21 +130,16 @@ def _wall(t: Type) -> Drawing:
 
 def legend(data: Dataset, t: Type, width: float) -> list[Flowable]:
     """Only what the data uses: families, zones, icons, arrow meanings, the unsure mark."""
-    used_families = [f for f in theme.FAMILIES.values() if any(fl.protocol.family == f.id for fl in data.flows)]
-    protocols_by_family: dict[str, list[str]] = {}
-    for flow in data.flows:
-        names = protocols_by_family.setdefault(flow.protocol.family, [])
-        if flow.protocol.label not in names:
-            names.append(flow.protocol.label)
+    content = legend_content(data)
     rows: list[list[object]] = []
-    for family in used_families:
-        text = f"<b>{_esc(family.label)}</b><br/>{_esc(', '.join(protocols_by_family[family.id]))}"
+    for entry in content.families:
+        family = entry.family
+        text = f"<b>{_esc(family.label)}</b><br/>{_esc(', '.join(entry.protocols))}"
         rows.append([_line_sample(t, family.colour, family.style, family.width), Paragraph(text, t.cell)])
     ink = theme.MUTED
     rows.append([_line_sample(t, ink, "solid", 1.4), Paragraph(_esc(theme.ARROW_LABELS["from"]), t.cell)])
     rows.append([_line_sample(t, ink, "solid", 1.4, both=True), Paragraph(_esc(theme.ARROW_LABELS["both"]), t.cell)])
-    zones_used = sorted({r.zone for w in data.workloads for r in w.roles}, key=lambda z: z.order)
-    for zone in zones_used:
+    for zone in content.zones:
         style = theme.ZONES.get(zone.id, theme.DEFAULT_ZONE)
         rows.append([_swatch(t, style.fill, style.border), Paragraph(_esc(zone.label), t.cell)])
     rows.append([_wall(t), Paragraph("Firewall between two zones", t.cell)])
@@ -153,8 +149,7 @@ def legend(data: Dataset, t: Type, width: float) -> list[Flowable]:
             Paragraph("Not confirmed by the sources at hand; the reason is given beside it", t.cell),
         ]
     )
-    icons_used = sorted({r.icon for w in data.workloads for r in w.roles}, key=list(theme.ICONS).index)
-    icon_rows = [[icon_drawing(i, t.size(20)), Paragraph(_esc(theme.ICON_LABELS[i]), t.cell)] for i in icons_used]
+    icon_rows = [[icon_drawing(i, t.size(20)), Paragraph(_esc(theme.ICON_LABELS[i]), t.cell)] for i in content.icons]
     half = (len(icon_rows) + 1) // 2
     icon_grid = [a + b for a, b in zip(icon_rows[:half], icon_rows[half:] + [["", ""]])]
     first = t.size(72)
