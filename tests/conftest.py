@@ -32,20 +32,18 @@ class DataCopy:
     def text(self, name: str) -> str:
         return self.path(name).read_text("utf-8")
 
-    def replace(self, name: str, old: str, new: str, count: int = 1) -> tuple[int, int]:
-        """Replace the first `old` in file `name`; return (line, column) of the new text, from 1."""
-        text = self.text(name)
-        assert old in text, f"{old!r} not in {name}"
-        at = text.index(old)
-        self.path(name).write_text(text.replace(old, new, count), "utf-8")
-        line = text.count("\n", 0, at) + 1
-        column = at - (text.rfind("\n", 0, at) + 1) + 1
-        return line, column
-
     def locate(self, name: str, needle: str) -> tuple[int, int]:
+        """(line, column) of the first `needle` in file `name`, from 1."""
         text = self.text(name)
+        assert needle in text, f"{needle!r} not in {name}"
         at = text.index(needle)
         return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+
+    def replace(self, name: str, old: str, new: str, count: int = 1) -> tuple[int, int]:
+        """Replace the first `old` in file `name`; return (line, column) where it stood."""
+        where = self.locate(name, old)
+        self.path(name).write_text(self.text(name).replace(old, new, count), "utf-8")
+        return where
 
 
 @pytest.fixture
