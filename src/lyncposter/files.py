@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..errors import UsageError
+from .errors import UsageError
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
