@@ -191,6 +191,48 @@ def test_isolated_roles_are_a_warning(data_copy):
     )
 
 
+def test_firewall_path(data_copy):
+    data_copy.replace("catalog.yaml", "  - {id: internal-firewall, label: Internal firewall, between: [perimeter, internal]}\n", "")
+    text = data_copy.text("flows/cms-replication.yaml").replace("notes:\n", "  - from: remote-client\n    to: admin-workstation\n    protocol: http\n    transport: TCP\n    ports: 80\n    source: [GEN]\nnotes:\n", 1)
+    data_copy.path("flows/cms-replication.yaml").write_text(text, "utf-8")
+    line, _ = data_copy.locate("flows/cms-replication.yaml", "  - from: remote-client")
+    assert only(data_copy.root) == (
+        f"workloads/flows/cms-replication.yaml:{line}:5",
+        "error",
+        "FIREWALL-PATH",
+        "remote-client (external) to admin-workstation (internal) passes zones with no firewall between perimeter "
+        "and internal in catalog.yaml; add that firewall, so the rules can say where it opens",
+    )
+
+
+def test_firewall_path_is_silent_for_neighbouring_zones(data_copy):
+    # perimeter <-> internal flows with no internal firewall: open, not wrong
+    data_copy.replace("catalog.yaml", "  - {id: internal-firewall, label: Internal firewall, between: [perimeter, internal]}\n", "")
+    assert findings(data_copy.root) == []
+
+
+def test_firewall_both(data_copy):
+    text = data_copy.text("flows/reverse-proxy.yaml").replace("notes:\n", "  - from: reverse-proxy\n    to: remote-client\n    protocol: http\n    transport: TCP\n    ports: 80\n    source: [GEN]\nnotes:\n", 1)
+    data_copy.path("flows/reverse-proxy.yaml").write_text(text, "utf-8")
+    line, _ = data_copy.locate("flows/reverse-proxy.yaml", "  - from: reverse-proxy\n    to: remote-client")
+    first, _ = data_copy.locate("flows/reverse-proxy.yaml", "  - from: remote-client\n    to: reverse-proxy\n    protocol: http\n")
+    location, severity, rule, message = only(data_copy.root)
+    assert (location, severity, rule) == (f"workloads/flows/reverse-proxy.yaml:{line}:5", "warning", "FIREWALL-BOTH")
+    assert message.startswith("External firewall needs HTTP:80 both ways between Remote user (Lync 2010) and Reverse proxy")
+    assert f"(the other at workloads/flows/reverse-proxy.yaml:{first}:5)" in message
+    assert message.endswith("write one flow with initiator: both")
+
+
+def test_either_way_flows_are_not_flagged(data_copy):
+    # the same two openings from one flow that either side may open are what the data should say
+    data_copy.replace(
+        "flows/reverse-proxy.yaml",
+        "  - from: remote-client\n    to: reverse-proxy\n    protocol: http\n    transport: TCP\n    ports: 80\n",
+        "  - from: remote-client\n    to: reverse-proxy\n    protocol: http\n    transport: TCP\n    ports: 80\n    initiator: both\n",
+    )
+    assert findings(data_copy.root) == []
+
+
 def test_every_rule_has_a_test_here():
     source = Path(__file__).read_text("utf-8")
     for rule in RULES:
@@ -217,18 +259,18 @@ def test_text_and_json_output(data_copy, capsys):
 def test_build_refuses_on_errors_and_force_marks_unchecked(data_copy, tmp_path, capsys):
     data_copy.replace("dns.yaml", "target: sip.contoso.com, port: 443", "target: sip.contoso.com, port: 4443")
     out = tmp_path / "out"
-    assert main(["build", "--data", str(data_copy.root), "--out", str(out)]) == 1
+    assert main(["build", "--data", str(data_copy.root), "--out", str(out), "--sheet", "workloads"]) == 1
     err = capsys.readouterr().err
     assert "[DNS-SRV-PORT]" in err and "not building" in err
     assert not out.exists()
-    assert main(["build", "--data", str(data_copy.root), "--out", str(out), "--force"]) == 0
+    assert main(["build", "--data", str(data_copy.root), "--out", str(out), "--force", "--sheet", "workloads"]) == 0
     (pdf,) = out.glob("*.pdf")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "UNCHECKED" in text
 
 
 def test_a_clean_build_says_nothing_of_checks(tmp_path):
-    assert main(["build", "--data", str(DATA), "--out", str(tmp_path), "--size", "tabloid"]) == 0
+    assert main(["build", "--data", str(DATA), "--out", str(tmp_path), "--size", "tabloid", "--sheet", "workloads"]) == 0
     (pdf,) = tmp_path.glob("*.pdf")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "UNCHECKED" not in text

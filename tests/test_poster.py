@@ -21,6 +21,7 @@ from lyncposter.poster.sizes import INCH, MM, paper_size
 from conftest import DATA
 
 FILE = "microsoft-lync-server-2010-protocol-workloads-poster-v6.0.pdf"
+FIREWALL_FILE = "microsoft-lync-server-2010-protocol-workloads-poster-firewall-v6.0.pdf"
 
 
 @pytest.fixture(scope="module")
@@ -176,11 +177,12 @@ def test_source_date_epoch_sets_the_dates(tmp_path):
 def test_a_failed_build_leaves_the_previous_poster(data_copy, tmp_path):
     out = tmp_path / "out"
     assert main(["build", "--data", str(data_copy.root), "--out", str(out)]) == 0
-    before = (out / FILE).read_bytes()
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(before) == sorted([FILE, FIREWALL_FILE, FILE.replace("-v6.0", "-mobility-v6.0")])
     # bad data
     data_copy.replace("flows/cac.yaml", "transport: TCP", "transport: SCTP")
     assert main(["build", "--data", str(data_copy.root), "--out", str(out)]) == 1
-    assert (out / FILE).read_bytes() == before
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     # Graphviz missing: the real command, with no dot on its PATH
     shutil.copytree(DATA, tmp_path / "good")
     venv_bin = Path(sys.executable).parent
@@ -193,8 +195,7 @@ def test_a_failed_build_leaves_the_previous_poster(data_copy, tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("lyncposter: Graphviz's 'dot' was not found")
     assert "Traceback" not in result.stderr
-    assert (out / FILE).read_bytes() == before
-    assert [p.name for p in out.iterdir()] == [FILE]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # every sheet as it was, nothing half-written
 
 
 def test_build_reports_the_smallest_text(tmp_path):
@@ -202,8 +203,9 @@ def test_build_reports_the_smallest_text(tmp_path):
         [sys.executable, "-m", "lyncposter", "build", "--data", str(DATA), "--out", str(tmp_path)], capture_output=True, text=True
     )
     assert result.returncode == 0
-    assert result.stdout.strip() == str(tmp_path / FILE)
-    assert re.search(r"smallest text \d+(\.\d+)? pt", result.stderr)
+    assert result.stdout.splitlines() == [str(tmp_path / FILE), str(tmp_path / FIREWALL_FILE), str(tmp_path / FILE.replace("-v6.0", "-mobility-v6.0"))]
+    for sheet in ("workloads", "firewall", "mobility"):
+        assert re.search(rf"^{sheet}: arch-e \(48 x 36 in\); panels at \d+%; smallest text \d+(\.\d+)? pt$", result.stderr, re.M)
 
 
 def test_poster_filename_uses_the_title_slug(dataset):

@@ -93,7 +93,7 @@ def test_cli_tile_defaults_to_the_built_poster(poster, tmp_path, capsys):
 
 
 def test_build_png(tmp_path):
-    assert main(["build", "--data", str(DATA), "--out", str(tmp_path), "--png", "20"]) == 0
+    assert main(["build", "--data", str(DATA), "--out", str(tmp_path), "--png", "20", "--sheet", "workloads"]) == 0
     (png,) = tmp_path.glob("*.png")
     header = png.read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"

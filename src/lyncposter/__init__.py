@@ -22,10 +22,12 @@ from __future__ import annotations
 
 from .check import run_checks
 from .errors import DataError, LyncposterError, RenderError, UsageError
+from .export.firewall import rule_rows
 from .export.ports import port_rows
+from .firewall import FirewallRule, RuleSet, firewall_rules
 from .load import load
 from .model import Dataset, Flow, Workload
-from .poster import build_poster
+from .poster import build_poster, build_sheets
 from .render import Panel, render_panel, render_panels
 from .save import PANEL_FORMATS, save_panel
 
@@ -35,18 +37,23 @@ __all__ = [
     "PANEL_FORMATS",
     "DataError",
     "Dataset",
+    "FirewallRule",
     "Flow",
     "LyncposterError",
     "Panel",
     "RenderError",
+    "RuleSet",
     "UsageError",
     "Workload",
     "__version__",
     "build_poster",
+    "build_sheets",
+    "firewall_rules",
     "load",
     "port_rows",
     "render_panel",
     "render_panels",
+    "rule_rows",
     "run_checks",
     "save_panel",
 ]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from .errors import DataError, Problem
+from .firewall import firewall_rules
 from .graph import dataset_graph, isolated_parts, listening_ports, workload_graph
 from .model import Dataset, DnsRecord, Flow, Location, PortRange, Role
 
@@ -42,6 +43,8 @@ RULES: tuple[Rule, ...] = (
     Rule("DNS-SRV-PORT", "error", "An SRV record's port is one its target role accepts in some flow (_sip._tls: 443 on the Access Edge)."),
     Rule("CERT-TLS", "error", "Every role that accepts TLS or mutual TLS has a certificate that names it."),
     Rule("STALE", "error", "No flow carries a value listed in checks.yaml as another product's or a known typo."),
+    Rule("FIREWALL-PATH", "error", "A flow between two zones that are not neighbours passes a firewall at every zone boundary."),
+    Rule("FIREWALL-BOTH", "warning", "No firewall needs one opening both ways from two one-way flows (write one flow with initiator: both)."),
     Rule("META", "error", "The version is like 6.0 or 6.0.1 and the revision date is a real YYYY-MM-DD date."),
     Rule("UNUSED-ROLE", "warning", "Every role in the catalog appears in a flow, a certificate or a DNS record."),
     Rule("ISOLATED", "warning", "No workload has roles cut off from the rest of its panel."),
@@ -232,6 +235,49 @@ def tls_roles_have_certificates(data: Dataset) -> Iterator[Problem]:
                 flow.location,
                 f"{role.label} accepts {flow.protocol.label} here but no certificate in certificates.yaml "
                 f"names it (as its role, or in 'also')",
+            )
+
+
+# --- firewalls ------------------------------------------------------------------------
+
+
+@check
+def firewall_path(data: Dataset) -> Iterator[Problem]:
+    walls = data.catalog.firewalls
+    for flow in data.flows:
+        low, high = sorted((flow.source.zone.order, flow.target.zone.order))
+        if high - low < 2:
+            continue  # one zone, or two neighbours: a boundary without a firewall is the catalog's choice
+        guarded = {f.outer.order for f in walls if low <= f.outer.order and f.inner.order <= high}
+        missing = [z for z in data.catalog.zones if low <= z.order < high and z.order not in guarded]
+        if missing:
+            after = {z.order - 1: z for z in data.catalog.zones}
+            gaps = " or ".join(f"between {z.id} and {after[z.order].id}" for z in missing)
+            yield _finding(
+                "FIREWALL-PATH",
+                flow.location,
+                f"{flow.source.id} ({flow.source.zone.id}) to {flow.target.id} ({flow.target.zone.id}) passes "
+                f"zones with no firewall {gaps} in catalog.yaml; add that firewall, so the rules can say where it opens",
+            )
+
+
+@check
+def firewall_both_ways(data: Dataset) -> Iterator[Problem]:
+    for rule_set in firewall_rules(data):
+        by_opening = {
+            (r.source.role.id, r.destination.role.id, r.protocol.label, r.transport, r.ports): r for r in rule_set.rules
+        }
+        for (source, destination, *rest), rule in by_opening.items():
+            back = by_opening.get((destination, source, *rest))  # type: ignore[arg-type]
+            if back is None or rule.either or back.either or rule.number > back.number:
+                continue
+            flow = back.flows[0]
+            yield _finding(
+                "FIREWALL-BOTH",
+                flow.location,
+                f"{rule_set.firewall.label} needs {rule.label} both ways between {rule.source.role.label} and "
+                f"{rule.destination.role.label} (rules {rule.number} and {back.number}) from two one-way flows "
+                f"(the other at {rule.flows[0].location}); if either side opens it, write one flow with initiator: both",
             )
 
 

@@ -16,12 +16,15 @@ from ._version import __version__
 from .check import findings_for
 from .errors import LyncposterError, UsageError
 from .export.png import pdf_to_png
-from .export.files import write_atomic
+from .files import write_atomic
+from .export.firewall import COLUMNS as RULE_COLUMNS
+from .export.firewall import rule_rows
 from .export.ports import FORMATS, format_rows, port_rows
+from .firewall import firewall_rules, rule_set
 from .load import load
 from .poster import DEFAULT as DEFAULT_SIZE
 from .poster import NAMED as NAMED_SIZES
-from .poster import build_poster, poster_filename
+from .poster import build_sheets, poster_filename
 from .export.html import render_html
 from .export.tiles import PAPERS, parse_length, tile_poster
 from .render import render_panels
@@ -54,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--dpi", type=float, default=150, help="resolution of a .png (default: 150)")
     _data_option(render)
 
-    build = commands.add_parser("build", help="build the PDF poster")
+    build = commands.add_parser("build", help="build the PDF sheets poster.yaml lists (the poster, the firewall poster, ...)")
+    build.add_argument("--sheet", metavar="ID", action="append", help="only this sheet (repeatable; see 'sheets' in poster.yaml)")
     build.add_argument("--out", metavar="DIR", default="output", help="output directory (default: output)")
     build.add_argument(
         "--size",
@@ -85,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     panels = commands.add_parser("panels", help="render every workload panel as SVG")
     panels.add_argument("--out", metavar="DIR", default="output/panels", help="output directory (default: output/panels)")
     _data_option(panels)
+
+    rules = commands.add_parser("firewall", help="print the rules each firewall needs, one row per rule")
+    rules.add_argument("--firewall", metavar="ID", help="only this firewall (see catalog.yaml)")
+    rules.add_argument("--format", choices=FORMATS, default="csv", help="output format (default: csv)")
+    _data_option(rules)
 
     ports = commands.add_parser("ports", help="print the port matrix, one row per flow")
     ports.add_argument("--workload", metavar="ID", help="only this workload")
@@ -143,15 +152,22 @@ def _build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    result = build_poster(data, args.out, size=args.size, portrait=args.portrait, unchecked=bool(errors))
-    sheet = result.sheet
-    print(result.path)
-    if args.png:
-        print(write_atomic(result.path.with_suffix(".png"), pdf_to_png(sheet.pdf, args.png)))
-    print(
-        f"{sheet.paper.description}; panels at {sheet.panel_scale:.0%}; smallest text {sheet.smallest_text:g} pt",
-        file=sys.stderr,
+    if args.sheet:
+        for ident in args.sheet:
+            data.sheet(ident)  # an unknown sheet is a usage error before anything is built
+    results = build_sheets(
+        data, args.out, size=args.size, portrait=args.portrait, unchecked=bool(errors), sheet_ids=tuple(args.sheet or ())
     )
+    for result in results:
+        sheet = result.sheet
+        print(result.path)
+        if args.png:
+            print(write_atomic(result.path.with_suffix(".png"), pdf_to_png(sheet.pdf, args.png)))
+        name = result.spec.id if result.spec else "poster"
+        print(
+            f"{name}: {sheet.paper.description}; panels at {sheet.panel_scale:.0%}; smallest text {sheet.smallest_text:g} pt",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -189,6 +205,13 @@ def _ports(args: argparse.Namespace) -> int:
     return 0
 
 
+def _firewall(args: argparse.Namespace) -> int:
+    data = load(args.data)
+    rule_sets = [rule_set(data, args.firewall)] if args.firewall else firewall_rules(data)
+    sys.stdout.write(format_rows(rule_rows(rule_sets), args.format, RULE_COLUMNS))
+    return 0
+
+
 COMMANDS = {
     "list": _list,
     "render": _render,
@@ -198,6 +221,7 @@ COMMANDS = {
     "html": _html,
     "panels": _panels,
     "ports": _ports,
+    "firewall": _firewall,
 }
 
 

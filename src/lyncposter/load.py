@@ -27,6 +27,7 @@ from .model import (
     Firewall,
     Flow,
     Group,
+    Interface,
     Location,
     Note,
     PortRange,
@@ -34,6 +35,7 @@ from .model import (
     Protocol,
     Resource,
     Role,
+    SheetSpec,
     StaleValue,
     Workload,
     Zone,
@@ -178,8 +180,12 @@ def _catalog(doc: Document, problems: list[Problem]) -> Catalog:
                 continue
         if zone is None:
             continue
+        interfaces = tuple(
+            Interface(side, x["label"], x.get("note", ""), _sources(x))
+            for side, x in sorted(r.get("interfaces", {}).items(), key=lambda item: item[0] != "outer")
+        )
         roles[r["id"]] = Role(
-            r["id"], r["label"], zone, r["kind"], r["icon"], group, r.get("description", ""), doc.at(("roles", i))
+            r["id"], r["label"], zone, r["kind"], r["icon"], group, r.get("description", ""), interfaces, doc.at(("roles", i))
         )
 
     protocols: dict[str, Protocol] = {}
@@ -238,7 +244,9 @@ def _workload(doc: Document, catalog: Catalog, problems: list[Problem]) -> Workl
             )
         )
     notes = tuple(
-        Note(n["title"], n.get("text", ""), tuple(n.get("steps", ())), n.get("unsure", ""), doc.at(("notes", i)))
+        Note(
+            n["title"], n.get("text", ""), tuple(n.get("steps", ())), n.get("unsure", ""), bool(n.get("firewall")), doc.at(("notes", i))
+        )
         for i, n in enumerate(value.get("notes", []))
     )
     return Workload(
@@ -351,6 +359,8 @@ def _poster(doc: Document, workload_ids: dict[str, Location], all_read: bool, pr
     resources = tuple(
         Resource(r["title"], r["url"], doc.at(("resources", i))) for i, r in enumerate(v["resources"])
     )
+    workload_order = tuple(dict.fromkeys(order))
+    sheets = _sheets(doc, workload_order, workload_ids, all_read, problems)
     return PosterInfo(
         title=v["title"],
         product=v["product"],
@@ -361,11 +371,37 @@ def _poster(doc: Document, workload_ids: dict[str, Location], all_read: bool, pr
         copyright=v.get("copyright", ""),
         example_domain=v.get("example_domain", ""),
         resources=resources,
-        workload_order=tuple(dict.fromkeys(order)),
+        workload_order=workload_order,
+        sheets=sheets,
         location=doc.at(()),
         version_location=doc.at(("version",)),
         date_location=doc.at(("revision_date",)),
     )
+
+
+def _sheets(
+    doc: Document, order: tuple[str, ...], workload_ids: dict[str, Location], all_read: bool, problems: list[Problem]
+) -> tuple[SheetSpec, ...]:
+    """The sheets to build; without a list, the one workloads poster."""
+    title = doc.value["title"]
+    listed = doc.value.get("sheets") or [{"id": "workloads", "kind": "workloads"}]
+    sheets = []
+    for i, s in _unique(listed, doc, ("sheets",), "sheet", problems):
+        wanted = s.get("workloads", list(order))
+        for j, ident in enumerate(wanted):
+            if ident not in workload_ids and all_read:
+                problems.append(
+                    Problem(
+                        doc.at(("sheets", i, "workloads", j)),
+                        f"unknown workload '{ident}'{did_you_mean(ident, workload_ids)}; "
+                        f"workload files define: {_brief(workload_ids)}",
+                        rule="REF",
+                    )
+                )
+        chosen = tuple(w for w in order if w in wanted)  # the poster's order, whatever the list's
+        location = doc.at(("sheets", i)) if "sheets" in doc.value else doc.at(())
+        sheets.append(SheetSpec(s["id"], s["kind"], s.get("title", title), chosen, i == 0, location))
+    return tuple(sheets)
 
 
 def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:

@@ -9,7 +9,7 @@ its own and can be rendered without the rest of the dataset.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Transport = Literal["TCP", "UDP", "TCP+UDP"]
@@ -63,6 +63,19 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Interface:
+    """One side of a role that stands between two firewalls: what a firewall rule calls it.
+
+    `side` is `outer` (toward the less trusted zone) or `inner`.
+    """
+
+    side: str
+    label: str
+    note: str = ""
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Role:
     """A server role, client or external party: a box on the poster."""
 
@@ -73,7 +86,11 @@ class Role:
     icon: str
     group: Group | None = None
     description: str = ""
+    interfaces: tuple[Interface, ...] = ()
     location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+    def interface(self, side: str) -> Interface | None:
+        return next((i for i in self.interfaces if i.side == side), None)
 
 
 @dataclass(frozen=True)
@@ -164,6 +181,7 @@ class Note:
     text: str = ""
     steps: tuple[str, ...] = ()
     unsure: str = ""
+    firewall: bool = False  # also on the firewall sheet
     location: Location = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -190,6 +208,8 @@ class Workload:
     notes: tuple[Note, ...]
     catalog: Catalog = field(compare=False, repr=False)
     location: Location = field(default=NOWHERE, compare=False, repr=False)
+    # every flow is its own line, labelled with its index: a firewall's numbered rules
+    numbered: bool = False
 
     @property
     def roles(self) -> tuple[Role, ...]:
@@ -264,6 +284,21 @@ class Resource:
     location: Location = field(default=NOWHERE, compare=False, repr=False)
 
 
+SHEET_KINDS = ("workloads", "firewall")
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """One sheet `lyncposter build` makes, as poster.yaml lists it."""
+
+    id: str
+    kind: str  # workloads: a panel per workload; firewall: the rules per firewall
+    title: str
+    workloads: tuple[str, ...]  # the workloads it draws from, in the poster's order
+    main: bool = False  # the first sheet keeps the poster's own file name
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+
 @dataclass(frozen=True)
 class PosterInfo:
     title: str
@@ -276,6 +311,7 @@ class PosterInfo:
     example_domain: str
     resources: tuple[Resource, ...]
     workload_order: tuple[str, ...]
+    sheets: tuple[SheetSpec, ...] = ()
     location: Location = field(default=NOWHERE, compare=False, repr=False)
     version_location: Location = field(default=NOWHERE, compare=False, repr=False)
     date_location: Location = field(default=NOWHERE, compare=False, repr=False)
@@ -308,3 +344,25 @@ class Dataset:
     @property
     def flows(self) -> tuple[Flow, ...]:
         return tuple(f for w in self.workloads for f in w.flows)
+
+    def sheet(self, sheet_id: str) -> SheetSpec:
+        for s in self.poster.sheets:
+            if s.id == sheet_id:
+                return s
+        from .errors import UsageError, did_you_mean
+
+        known = [s.id for s in self.poster.sheets]
+        raise UsageError(f"unknown sheet '{sheet_id}'{did_you_mean(sheet_id, known)}; poster.yaml lists: {', '.join(known)}")
+
+    def only(self, workload_ids: tuple[str, ...]) -> Dataset:
+        """The same facts narrowed to some workloads, with the certificates and DNS records of their roles."""
+        if workload_ids == tuple(w.id for w in self.workloads):
+            return self
+        workloads = tuple(w for w in self.workloads if w.id in workload_ids)
+        roles = {r.id for w in workloads for r in w.roles}
+        return replace(
+            self,
+            workloads=workloads,
+            certificates=tuple(c for c in self.certificates if any(r.id in roles for r in c.roles)),
+            dns_records=tuple(d for d in self.dns_records if d.role is None or d.role.id in roles),
+        )

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from .errors import UsageError
-from .export.files import write_atomic
+from .files import write_atomic
 from .export.png import DEFAULT_DPI, svg_to_png
 from .layout import workload_dot
 from .model import Workload

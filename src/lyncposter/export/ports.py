@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..model import Flow
 
@@ -48,26 +48,27 @@ def port_rows(flows: Iterable[Flow]) -> list[dict[str, str]]:
     return rows
 
 
-def to_csv(rows: list[dict[str, str]]) -> str:
+def to_csv(rows: Sequence[Mapping[str, object]], columns: tuple[str, ...] = COLUMNS) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
 
 
-def to_markdown(rows: list[dict[str, str]]) -> str:
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|")
+def to_markdown(rows: Sequence[Mapping[str, object]], columns: tuple[str, ...] = COLUMNS) -> str:
+    def cell(text: object) -> str:
+        return str(text).replace("|", "\\|")
 
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(cell(row[c]) for c in COLUMNS) + " |" for row in rows]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(row[c]) for c in columns) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
-def to_json(rows: list[dict[str, str]]) -> str:
+def to_json(rows: Sequence[Mapping[str, object]], columns: tuple[str, ...] = COLUMNS) -> str:
     return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
 
 
-def format_rows(rows: list[dict[str, str]], fmt: str) -> str:
-    return {"csv": to_csv, "md": to_markdown, "json": to_json}[fmt](rows)
+def format_rows(rows: Sequence[Mapping[str, object]], fmt: str, columns: tuple[str, ...] = COLUMNS) -> str:
+    """Rows as CSV, a Markdown table or JSON; every table lyncposter prints goes through here."""
+    return {"csv": to_csv, "md": to_markdown, "json": to_json}[fmt](rows, columns)

@@ -24,7 +24,7 @@ from .. import theme
 from ..errors import UsageError
 from ..fonts import register
 from ..poster.sizes import INCH, MM
-from .files import write_atomic
+from ..files import write_atomic
 
 PAPERS = {"letter": (8.5 * INCH, 11 * INCH), "a4": (210 * MM, 297 * MM)}
 MARGIN = 30.0  # points around each tile's printed region: room for marks and the label

@@ -47,6 +47,7 @@ class Connection:
     """Flows drawn as one line: same ends, protocol, transport and initiator."""
 
     flows: tuple[Flow, ...]
+    numbered: bool = False  # labelled with the flow's index, e.g. a firewall rule's number
 
     @property
     def first(self) -> Flow:
@@ -66,7 +67,16 @@ class Connection:
         return any(f.unsure for f in self.flows)
 
 
-def connections(flows: Iterable[Flow]) -> list[Connection]:
+def connections(flows: Iterable[Flow], numbered: bool = False) -> list[Connection]:
+    """Flows as drawn: alike flows share a line, unless each is numbered on its own."""
+    if numbered:
+        # a numbered flow is a line of its own, but the two directions of one either-way opening
+        # share a line with both arrowheads and both numbers
+        pairs: dict[tuple[object, ...], list[Flow]] = {}
+        for flow in flows:
+            ends = tuple(sorted((flow.source.id, flow.target.id))) if flow.bidirectional else (flow.index,)
+            pairs.setdefault((ends, flow.protocol.id, flow.transport, flow.ports), []).append(flow)
+        return [Connection(tuple(group), numbered=True) for group in pairs.values()]
     grouped: dict[tuple[str, ...], list[Flow]] = {}
     for flow in flows:
         key = (flow.source.id, flow.target.id, flow.protocol.id, flow.transport, flow.initiator)
@@ -90,6 +100,8 @@ def _node_label(role: Role) -> str:
 
 def _edge_label(connection: Connection) -> str:
     text = html.escape(connection.label)
+    if connection.numbered:
+        text = f"#{'/'.join(str(f.index) for f in connection.flows)} {text}"  # one text run: spaces survive
     if connection.unsure:
         text += f' <FONT COLOR="{theme.UNSURE_COLOUR}"><B>{theme.UNSURE_MARK}</B></FONT>'
     return f"<{text}>"
@@ -104,8 +116,9 @@ def workload_dot(workload: Workload) -> str:
             "rankdir": "LR",
             "newrank": "true",
             "splines": "true",
-            "nodesep": "0.32",
-            "ranksep": "0.55",
+            # numbered rules stack their labels in one column: packed closer, with room to fan out
+            "nodesep": "0.1" if workload.numbered else "0.32",
+            "ranksep": "1.1" if workload.numbered else "0.55",
             "pad": "0.3",
             "bgcolor": theme.PAPER,
             "fontname": theme.FONT,
@@ -181,7 +194,7 @@ def workload_dot(workload: Workload) -> str:
                     cluster.edge(zone_anchor_id(zone.id), node_id(role.id), style="invis", weight="0", minlen="0")
 
     _add_firewalls(dot, workload, zones)
-    for connection in connections(workload.flows):
+    for connection in connections(workload.flows, workload.numbered):
         _add_connection(dot, connection)
     return dot.source
 

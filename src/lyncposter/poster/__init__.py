@@ -1,19 +1,32 @@
-"""Panels and sections → the printable PDF poster."""
+"""Panels and sections → the printable PDF sheets: the workloads poster, the firewall poster, and any
+other sheet `poster.yaml` lists."""
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..export.files import write_atomic
-from ..model import Dataset
-from .compose import Sheet, compose
+from ..errors import RenderError
+from ..files import write_atomic
+from ..firewall import firewall_rules, rule_workload
+from ..model import Dataset, SheetSpec, Workload
+from .compose import Sheet, compose, compose_firewall
 from .vector import render_and_vectorize
 from .sizes import DEFAULT, NAMED, PaperSize, paper_size
 
-__all__ = ["NAMED", "DEFAULT", "PaperSize", "PosterBuild", "build_poster", "poster_filename", "slug"]
+__all__ = [
+    "NAMED",
+    "DEFAULT",
+    "PaperSize",
+    "PosterBuild",
+    "build_poster",
+    "build_sheets",
+    "poster_filename",
+    "sheet_filename",
+    "slug",
+]
 
 
 def slug(title: str) -> str:
@@ -25,10 +38,18 @@ def poster_filename(data: Dataset, suffix: str = ".pdf") -> str:
     return f"{slug(data.poster.title)}-v{data.poster.version}{suffix}"
 
 
+def sheet_filename(data: Dataset, sheet: SheetSpec, suffix: str = ".pdf") -> str:
+    """The first sheet keeps the poster's name; another adds its id: `<slug>-firewall-v6.0.pdf`."""
+    if sheet.main:
+        return poster_filename(data, suffix)
+    return f"{slug(data.poster.title)}-{sheet.id}-v{data.poster.version}{suffix}"
+
+
 @dataclass(frozen=True)
 class PosterBuild:
     path: Path
     sheet: Sheet
+    spec: SheetSpec | None = None
 
 
 def build_poster(
@@ -38,9 +59,56 @@ def build_poster(
     portrait: bool = False,
     unchecked: bool = False,
 ) -> PosterBuild:
-    """Render every panel (in parallel), compose the sheet, and write it atomically."""
+    """The main sheet (the first `poster.yaml` lists): render, compose, write atomically."""
+    main = next((s for s in data.poster.sheets if s.main), None)
+    return build_sheets(data, out_dir, size, portrait, unchecked, sheet_ids=(main.id,) if main else None)[0]
+
+
+def _firewall_views(data: Dataset, sheet: SheetSpec) -> tuple[Dataset, list[Workload]]:
+    """The sheet's facts and, per firewall with rules, its drawing as a workload."""
+    facts = data.only(sheet.workloads)
+    views = [rule_workload(rules, data.catalog) for rules in firewall_rules(facts) if rules.rules]
+    return facts, views
+
+
+def build_sheets(
+    data: Dataset,
+    out_dir: str | os.PathLike[str] = "output",
+    size: str = DEFAULT,
+    portrait: bool = False,
+    unchecked: bool = False,
+    sheet_ids: tuple[str, ...] | None = None,
+) -> list[PosterBuild]:
+    """Build the sheets `poster.yaml` lists (or those named), each written atomically.
+
+    Every panel any of them needs is laid out and vectorized once, in parallel.
+    """
     paper = paper_size(size, portrait)
-    panels, drawings = render_and_vectorize(data.workloads)
-    sheet = compose(data, panels, paper, unchecked=unchecked, drawings=drawings)
-    path = write_atomic(Path(out_dir) / poster_filename(data), sheet.pdf)
-    return PosterBuild(path, sheet)
+    specs = [data.sheet(i) for i in sheet_ids] if sheet_ids else list(data.poster.sheets)
+    views: dict[str, tuple[Dataset, list[Workload]]] = {s.id: _firewall_views(data, s) for s in specs if s.kind == "firewall"}
+    needed: dict[str, Workload] = {}
+    for spec in specs:
+        chosen = views[spec.id][1] if spec.kind == "firewall" else [w for w in data.workloads if w.id in spec.workloads]
+        for workload in chosen:
+            needed.setdefault(workload.id, workload)
+    rendered = dict(zip(needed, zip(*render_and_vectorize(needed.values())))) if needed else {}
+    builds = []
+    for spec in specs:
+        if spec.kind == "firewall":
+            facts, drawings_of = views[spec.id]
+            if not drawings_of:
+                raise RenderError(f"sheet '{spec.id}': no flow of its workloads crosses a firewall, so it has no rules to show")
+            ids = [w.id for w in drawings_of]
+            panels = [rendered[i][0] for i in ids]
+            drawings = [rendered[i][1] for i in ids]
+            rule_sets = tuple(r for r in firewall_rules(facts) if r.rules)
+            legend_data = replace(facts, workloads=tuple(drawings_of))
+            sheet = compose_firewall(legend_data, facts.workloads, rule_sets, panels, paper, unchecked, drawings, spec.title)
+        else:
+            facts = data.only(spec.workloads)
+            panels = [rendered[w.id][0] for w in facts.workloads]
+            drawings = [rendered[w.id][1] for w in facts.workloads]
+            sheet = compose(facts, panels, paper, unchecked, drawings, spec.title)
+        path = write_atomic(Path(out_dir) / sheet_filename(data, spec), sheet.pdf)
+        builds.append(PosterBuild(path, sheet, spec))
+    return builds

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from reportlab.graphics import renderPDF
@@ -35,10 +36,11 @@ from .. import theme
 from .._version import __version__
 from ..errors import RenderError
 from ..fonts import register
-from ..model import Dataset
+from ..firewall import RuleSet
+from ..model import Dataset, Workload
 from ..render import Panel
 from . import sections
-from .packing import Packing, pack
+from .packing import Packing, Placement, pack
 from .sizes import INCH, PaperSize
 from .vector import vectorize
 
@@ -84,16 +86,14 @@ def _fill(canvas: Canvas, box: Box, flowables: list[Flowable]) -> bool:
     return not story
 
 
-def compose(
-    data: Dataset, panels: list[Panel], paper: PaperSize, unchecked: bool = False, drawings: list[Drawing] | None = None
-) -> Sheet:
+def _with_shrinking_type(paper: PaperSize, attempt: Callable[[sections.Type], Sheet | None]) -> Sheet:
+    """Compose at the paper's type size; where the sections do not fit, shrink the type step by step."""
     register()
-    drawings = drawings if drawings is not None else [vectorize(p) for p in panels]
     factor = min(max(paper.width, paper.height) / DESIGN_LONG, min(paper.width, paper.height) / DESIGN_SHORT)
-    for attempt in range(12):
-        t = sections.Type(round(factor * 0.92**attempt, 4))
+    for step in range(12):
+        t = sections.Type(round(factor * 0.92**step, 4))
         try:
-            sheet = _try_compose(data, panels, drawings, paper, t, unchecked)
+            sheet = attempt(t)
         except (ValueError, LayoutError):  # reportlab's way of saying a column is too narrow
             sheet = None
         if sheet is not None:
@@ -101,9 +101,21 @@ def compose(
     raise RenderError(f"the poster's sections do not fit on {paper.description}; choose a larger --size")
 
 
-def _try_compose(
-    data: Dataset, panels: list[Panel], drawings: list[Drawing], paper: PaperSize, t: sections.Type, unchecked: bool
-) -> Sheet | None:
+@dataclass(frozen=True)
+class _Frame:
+    """What every sheet shares: the canvas, the body box between header and footer, the side column."""
+
+    canvas: Canvas
+    out: io.BytesIO
+    body: Box
+    side: Box
+    main_w: float
+    gap: float
+    margin: float
+    header_h: float
+
+
+def _frame(paper: PaperSize, t: sections.Type) -> _Frame:
     W, H = paper.width, paper.height
     margin = t.size(36)
     gap = t.size(24)
@@ -112,10 +124,43 @@ def _try_compose(
     body = Box(margin, margin + footer_h, W - 2 * margin, H - 2 * margin - header_h - footer_h)
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=(W, H), invariant=1, pageCompression=1, initialFontName=theme.FONT, initialFontSize=t.size(10))
-
     side_w = max(body.width * 0.2, t.size(560))
     side = Box(body.x + body.width - side_w, body.y, side_w, body.height)
-    main_w = body.width - side_w - gap
+    return _Frame(canvas, out, body, side, body.width - side_w - gap, gap, margin, header_h)
+
+
+def _finish(frame: _Frame, data: Dataset, paper: PaperSize, t: sections.Type, title: str, unchecked: bool) -> bytes:
+    """Metadata, header, the rule beside the side column, footer; then the PDF's bytes."""
+    canvas = frame.canvas
+    _metadata(canvas, data, title)
+    _header(canvas, data, t, paper.width, paper.height, frame.margin, frame.header_h, unchecked, title)
+    _rule(canvas, frame.side.x - frame.gap / 2, frame.body.y, frame.body.y + frame.body.height)
+    _footer(canvas, data, t, paper.width, frame.margin, unchecked, title)
+    canvas.showPage()
+    canvas.save()
+    return frame.out.getvalue()
+
+
+def compose(
+    data: Dataset,
+    panels: list[Panel],
+    paper: PaperSize,
+    unchecked: bool = False,
+    drawings: list[Drawing] | None = None,
+    title: str | None = None,
+) -> Sheet:
+    """The workloads sheet: every panel at one scale, the legend, notes, certificates and DNS."""
+    drawings = drawings if drawings is not None else [vectorize(p) for p in panels]
+    heading = title or data.poster.title
+    return _with_shrinking_type(paper, lambda t: _try_compose(data, panels, drawings, paper, t, unchecked, heading))
+
+
+def _try_compose(
+    data: Dataset, panels: list[Panel], drawings: list[Drawing], paper: PaperSize, t: sections.Type, unchecked: bool, title: str
+) -> Sheet | None:
+    frame = _frame(paper, t)
+    canvas, body, side, main_w, gap = frame.canvas, frame.body, frame.side, frame.main_w, frame.gap
+    side_w = side.width
     side_story = sections.legend(data, t, side_w) + sections.notes(data, t) + sections.resources(data, t, side_w)
     if _height(canvas, side_story, side_w) > side.height:
         return None
@@ -135,27 +180,24 @@ def _try_compose(
     ok = ok and _fill(canvas, side, side_story)
     if not ok:
         return None
-    _metadata(canvas, data)
-    _header(canvas, data, t, W, H, margin, header_h, unchecked)
     _panels(canvas, panels, drawings, packing, t)
-    _rule(canvas, side.x - gap / 2, body.y, body.y + body.height)
-    _footer(canvas, data, t, W, margin, unchecked)
-    canvas.showPage()
-    canvas.save()
+    pdf = _finish(frame, data, paper, t, title, unchecked)
     smallest = min(t.smallest, min(_panel_text_size(p) for p in panels) * packing.scale)
-    return Sheet(out.getvalue(), paper, packing.scale, round(smallest, 2))
+    return Sheet(pdf, paper, packing.scale, round(smallest, 2))
 
 
-def _metadata(canvas: Canvas, data: Dataset) -> None:
+def _metadata(canvas: Canvas, data: Dataset, title: str) -> None:
     p = data.poster
-    canvas.setTitle(p.title)
+    canvas.setTitle(title)
     canvas.setAuthor(p.author)
     canvas.setSubject(f"{p.product} protocol workloads, version {p.version}, revised {p.revision_date}")
     canvas.setKeywords(", ".join([p.product, "protocols", "ports", "certificates", "DNS", "firewall", f"version {p.version}"]))
     canvas.setCreator(f"lyncposter {__version__}")
 
 
-def _header(canvas: Canvas, data: Dataset, t: sections.Type, W: float, H: float, margin: float, height: float, unchecked: bool) -> None:
+def _header(
+    canvas: Canvas, data: Dataset, t: sections.Type, W: float, H: float, margin: float, height: float, unchecked: bool, title: str
+) -> None:
     p = data.poster
     top = H - margin
     # the version, large, in the upper-left corner
@@ -171,7 +213,7 @@ def _header(canvas: Canvas, data: Dataset, t: sections.Type, W: float, H: float,
     x = margin + box_w + t.size(28)
     canvas.setFillColor(colors.HexColor(theme.INK))
     canvas.setFont(theme.FONT_BOLD, t.size(theme.SHEET_TITLE_SIZE))
-    canvas.drawString(x, top - t.size(50), p.title)
+    canvas.drawString(x, top - t.size(50), title)
     canvas.setFont(theme.FONT, t.size(theme.SHEET_META_SIZE))
     canvas.setFillColor(colors.HexColor(theme.MUTED))
     meta = f"{p.product}   \u00b7   Version {p.version}, revised {p.revision_date}   \u00b7   {p.author}"
@@ -207,7 +249,7 @@ def _rule(canvas: Canvas, x: float, y0: float, y1: float) -> None:
     canvas.line(x, y0, x, y1)
 
 
-def _footer(canvas: Canvas, data: Dataset, t: sections.Type, W: float, margin: float, unchecked: bool) -> None:
+def _footer(canvas: Canvas, data: Dataset, t: sections.Type, W: float, margin: float, unchecked: bool, title: str) -> None:
     p = data.poster
     size = t.size(theme.FOOTER_SIZE)
     canvas.setFont(theme.FONT, size)
@@ -216,6 +258,104 @@ def _footer(canvas: Canvas, data: Dataset, t: sections.Type, W: float, margin: f
     canvas.drawString(
         margin,
         margin,
-        f"{p.title}, version {p.version}  \u00b7  generated by lyncposter {__version__} from data {data.fingerprint}{status}",
+        f"{title}, version {p.version}  \u00b7  generated by lyncposter {__version__} from data {data.fingerprint}{status}",
     )
     canvas.drawRightString(W - margin, margin, p.copyright)
+
+
+# --- the firewall sheet -------------------------------------------------------------------
+
+MAX_RULE_PANEL_SCALE = 2.0  # a firewall drawing may print larger than the workload panels, not without bound
+
+
+def compose_firewall(
+    data: Dataset,
+    workloads: tuple[Workload, ...],
+    rule_sets: tuple[RuleSet, ...],
+    panels: list[Panel],
+    paper: PaperSize,
+    unchecked: bool = False,
+    drawings: list[Drawing] | None = None,
+    title: str | None = None,
+) -> Sheet:
+    """The firewall sheet: per firewall, its drawing beside its numbered rule table; legend, notes, QR.
+
+    `panels[i]` is the drawing of `rule_sets[i]` (`firewall.rule_workload`), and `data` holds
+    those drawings as its workloads, so the legend shows what they use; `workloads` are the
+    workloads the rules come from, for their titles.
+    """
+    drawings = drawings if drawings is not None else [vectorize(p) for p in panels]
+    heading = title or data.poster.title
+    return _with_shrinking_type(
+        paper, lambda t: _try_compose_firewall(data, workloads, rule_sets, panels, drawings, paper, t, unchecked, heading)
+    )
+
+
+def _try_compose_firewall(
+    data: Dataset,
+    workloads: tuple[Workload, ...],
+    rule_sets: tuple[RuleSet, ...],
+    panels: list[Panel],
+    drawings: list[Drawing],
+    paper: PaperSize,
+    t: sections.Type,
+    unchecked: bool,
+    title: str,
+) -> Sheet | None:
+    frame = _frame(paper, t)
+    canvas, body, side, main_w, gap = frame.canvas, frame.body, frame.side, frame.main_w, frame.gap
+    side_story = sections.legend(data, t, side.width) + sections.firewall_notes(rule_sets, workloads, t) + sections.resources(data, t, side.width)
+    if _height(canvas, side_story, side.width) > side.height:
+        return None
+    # one band per firewall: its drawing on the left, its rules on the right
+    table_w = max(main_w * 0.5, t.size(1150))
+    drawing_w = main_w - table_w - gap
+    bands = len(rule_sets)
+    room = body.height - gap * (bands - 1)
+    if drawing_w <= 0:
+        return None
+    titles = {w.id: w.title for w in workloads}
+    widest = min([MAX_RULE_PANEL_SCALE] + [drawing_w / p.width for p in panels])
+    # the tables' type grows while the drawings keep the largest scale their width allows
+    for text in theme.RULE_TABLE_TEXT_SIZES:
+        tables = [sections.rule_table(rules, t, table_w, titles, text) for rules in rule_sets]
+        table_hs = [_height(canvas, story, table_w) for story in tables]
+        scale = _band_scale([p.height for p in panels], table_hs, room, widest)
+        if scale is not None and scale >= widest * 0.999:
+            break
+    if scale is None:
+        return None
+    heights = [max(p.height * scale, h) for p, h in zip(panels, table_hs)]
+    spare = (room - sum(heights)) / bands  # shared out, so the bands fill the sheet
+    top = body.y + body.height
+    placements = []
+    for i, (panel, table, band_h) in enumerate(zip(panels, tables, heights)):
+        band_h += spare
+        w, h = panel.width * scale, panel.height * scale
+        placements.append(Placement(i, body.x + (drawing_w - w) / 2, top - h, w, h))
+        if not _fill(canvas, Box(body.x + drawing_w + gap, top - band_h, table_w, band_h), table):
+            return None
+        top -= band_h + gap
+    if not _fill(canvas, side, side_story):
+        return None
+    _panels(canvas, panels, drawings, Packing(scale, tuple(placements)), t)
+    pdf = _finish(frame, data, paper, t, title, unchecked)
+    smallest = min(t.smallest, min(_panel_text_size(p) for p in panels) * scale)
+    return Sheet(pdf, paper, scale, round(smallest, 2))
+
+
+def _band_scale(panel_hs: list[float], table_hs: list[float], room: float, widest: float) -> float | None:
+    """The largest scale, up to `widest`, at which bands of max(drawing, table) fit `room`; None if none does."""
+
+    def total(scale: float) -> float:
+        return sum(max(h * scale, th) for h, th in zip(panel_hs, table_hs))
+
+    if total(0) > room:
+        return None
+    if total(widest) <= room:
+        return widest
+    low, high = 0.0, widest
+    for _ in range(40):
+        mid = (low + high) / 2
+        low, high = (mid, high) if total(mid) <= room else (low, mid)
+    return low

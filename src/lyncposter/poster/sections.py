@@ -20,7 +20,8 @@ from svglib.svglib import svg2rlg
 
 from .. import theme
 from ..legend import legend as legend_content
-from ..model import Dataset, Workload
+from ..firewall import FirewallRule, RuleSet
+from ..model import Dataset, Interface, Note, Workload
 
 UNSURE = f'<font color="{theme.UNSURE_COLOUR}"><b>{theme.UNSURE_MARK}</b></font>'
 
@@ -171,9 +172,9 @@ def notes(data: Dataset, t: Type) -> list[Flowable]:
     return story
 
 
-def _workload_notes(workload: Workload, t: Type) -> list[Flowable]:
+def _workload_notes(workload: Workload, t: Type, notes: tuple[Note, ...] | None = None) -> list[Flowable]:
     parts: list[Flowable] = [Paragraph(_esc(workload.title), t.subheading)]
-    for note in workload.notes:
+    for note in workload.notes if notes is None else notes:
         text = f"<b>{_esc(note.title)}.</b> {_esc(note.text)}" if note.text else f"<b>{_esc(note.title)}</b>"
         block: list[Flowable] = [Paragraph(text + _unsure(note.unsure), t.text)]
         for number, step in enumerate(note.steps, start=1):
@@ -195,8 +196,12 @@ def _padding(t: Type, across: float, down: float) -> list[tuple[object, ...]]:
     ]
 
 
-def _table(header: list[str], rows: list[list[str]], widths: list[float], t: Type) -> Table:
-    cells = [[Paragraph(h, t.cell_head) for h in header]] + [[Paragraph(c, t.cell) for c in row] for row in rows]
+def _table(
+    header: list[str], rows: list[list[str]], widths: list[float], t: Type, text: float = theme.TABLE_TEXT_SIZE
+) -> Table:
+    cell = t.style("cell", text)
+    head = t.style("cell-head", text, bold=True, colour="#ffffff")
+    cells = [[Paragraph(h, head) for h in header]] + [[Paragraph(c, cell) for c in row] for row in rows]
     table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -252,6 +257,100 @@ def dns(data: Dataset, t: Type, width: float) -> list[Flowable]:
         ]
         story.append(Paragraph(title, t.subheading))
         story.append(_table(["Type", "Name", "Points to", "Port", "Purpose"], rows, [f * width for f in fractions], t))
+    return story
+
+
+# --- firewall rules ---------------------------------------------------------------------
+
+
+def _other_way(rule: FirewallRule, rule_set: RuleSet) -> FirewallRule | None:
+    return next(
+        (
+            r
+            for r in rule_set.rules
+            if r.source.role == rule.destination.role
+            and r.destination.role == rule.source.role
+            and (r.protocol.label, r.transport, r.ports) == (rule.protocol.label, rule.transport, rule.ports)
+        ),
+        None,
+    )
+
+
+def rule_table(
+    rule_set: RuleSet, t: Type, width: float, workload_titles: dict[str, str], text: float = theme.RULE_TABLE_TEXT_SIZE
+) -> list[Flowable]:
+    """One firewall's numbered rules, as its drawing numbers them, in type of design size `text`."""
+    firewall = rule_set.firewall
+    rows = []
+    first_said: dict[str, int] = {}  # an interface's note in full once, then a pointer to it
+    for rule in rule_set.rules:
+        notes = []
+        for note in (i.note for i in (rule.source.interface, rule.destination.interface) if i and i.note):
+            said = first_said.setdefault(note, rule.number)
+            notes.append(_esc(note) if said == rule.number else f"Address: see rule {said}.")
+        back = _other_way(rule, rule_set) if rule.either else None
+        if back is not None:
+            notes.insert(0, f"Either side opens it; rule {back.number} is the other way.")
+        unsure = "".join(_unsure(u) for u in rule.unsure)
+        rows.append(
+            [
+                f"<b>{rule.number}</b>",
+                rule.direction.capitalize(),
+                _esc(rule.source.label),
+                _esc(rule.destination.label),
+                _esc(rule.protocol.label),
+                f"{rule.transport}&nbsp;{_esc(rule.ports_text)}",  # a port never wraps away from its transport
+                _esc(", ".join(workload_titles.get(w, w) for w in rule.workloads)),
+                " ".join(notes) + unsure,
+            ]
+        )
+    fractions = [0.04, 0.08, 0.17, 0.17, 0.08, 0.12, 0.14, 0.20]
+    intro = (
+        f"Between {_esc(firewall.outer.label)} and {_esc(firewall.inner.label)}. <b>Inbound</b>: opened from "
+        f"{_esc(firewall.outer.label)}; <b>outbound</b>: opened from {_esc(firewall.inner.label)}. "
+        "Ports are those of the side that listens."
+    )
+    return [
+        Paragraph(f"{_esc(firewall.label)}: {len(rule_set.rules)} rules", t.heading),
+        Paragraph(intro, t.style("rule-intro", text, spaceAfter=t.size(4))),
+        _table(
+            ["#", "Direction", "From (opens)", "To (listens)", "Protocol", "Port", "Workloads", "Notes"],
+            rows,
+            [f * width for f in fractions],
+            t,
+            text=text,
+        ),
+    ]
+
+
+def firewall_notes(rule_sets: tuple[RuleSet, ...], workloads: tuple[Workload, ...], t: Type) -> list[Flowable]:
+    """How to read the sheet, what each interface needs besides its rules, and the workloads' firewall notes."""
+    story: list[Flowable] = [Paragraph("Reading the rules", t.heading)]
+    for text in (
+        "Each arrow is one rule, numbered as in its firewall's table, pointing away from the side that opens "
+        "the connection. A line with two arrowheads and two numbers is an opening that either side may make: "
+        "one rule each way.",
+        "<b>Inbound</b> rules are opened from the less trusted zone, <b>outbound</b> rules from the more trusted "
+        "one. The side that opens a connection uses a dynamic source port; the port given is the listener's.",
+        "A rule names the interface the firewall sees (Access Edge external, Edge internal, ...): map each to "
+        "its IP address. Flows that need the same opening share one rule, which lists every workload that needs it.",
+        f"{UNSURE} marks a rule that rests on an unconfirmed fact; the reason is in its Notes.",
+    ):
+        story.append(Paragraph(text, t.text))
+    interfaces: dict[str, Interface] = {}
+    for rule_set in rule_sets:
+        for rule in rule_set.rules:
+            for end in (rule.source, rule.destination):
+                if end.interface and end.interface.note:
+                    interfaces.setdefault(end.label, end.interface)
+    if interfaces:
+        story.append(Paragraph("Interfaces", t.subheading))
+        for label, interface in interfaces.items():
+            story.append(Paragraph(f"<b>{_esc(label)}.</b> {_esc(interface.note)}{_sources(interface.sources)}", t.text))
+    for workload in workloads:
+        marked = tuple(n for n in workload.notes if n.firewall)
+        if marked:
+            story.extend(_workload_notes(workload, t, marked))
     return story
 
 
