@@ -13,6 +13,7 @@ from lyncposter.model import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "workloads"
+VERSION = lyncposter.load(DATA).poster.version  # the tests follow the data's one version
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 import lyncposter
 from lyncposter.check import RULES, findings_for
 from lyncposter.cli import main
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, VERSION
 
 
 def findings(root: Path) -> list[tuple[str, str, str, str]]:
@@ -161,12 +161,13 @@ def test_stale_typo_in_one_copy(data_copy):
 
 
 def test_meta_version_form(data_copy):
-    line, col = data_copy.replace("poster.yaml", 'version: "6.0"', 'version: "6.x"')
+    line, col = data_copy.replace("poster.yaml", f'version: "{VERSION}"', 'version: "6.x"')
     assert only(data_copy.root)[:3] == (f"workloads/poster.yaml:{line}:{col + 9}", "error", "META")
 
 
 def test_meta_revision_date_is_real(data_copy):
-    line, col = data_copy.replace("poster.yaml", 'revision_date: "2026-11-23"', 'revision_date: "2026-02-30"')
+    revised = lyncposter.load(DATA).poster.revision_date
+    line, col = data_copy.replace("poster.yaml", f'revision_date: "{revised}"', 'revision_date: "2026-02-30"')
     assert only(data_copy.root) == (f"workloads/poster.yaml:{line}:{col + 15}", "error", "META", "revision date '2026-02-30' is not a real date (YYYY-MM-DD)")
 
 

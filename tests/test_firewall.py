@@ -19,13 +19,13 @@ from lyncposter.cli import main
 from lyncposter.firewall import FirewallRule, RuleSet, firewall_rules, rule_workload
 from lyncposter.poster import build_sheets
 from lyncposter.poster.sizes import INCH
-from conftest import DATA
+from conftest import DATA, VERSION
 
 HEADER = (
     "firewall,rule,direction,source_zone,source,source_label,destination_zone,destination,destination_label,"
     "protocol,transport,ports,initiator,workloads,notes"
 )
-FIREWALL_FILE = "microsoft-lync-server-2010-protocol-workloads-poster-firewall-v6.0.pdf"
+FIREWALL_FILE = f"microsoft-lync-server-2010-protocol-workloads-poster-firewall-v{VERSION}.pdf"
 
 
 def rules_for(rule_sets: tuple[RuleSet, ...], firewall: str, source: str, destination: str, label: str) -> list[FirewallRule]:

@@ -10,6 +10,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from lyncposter.export.html import render_html
+from lyncposter.firewall import firewall_rules
+from lyncposter.layout import connections
 from lyncposter.render import render_panels
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -154,3 +156,59 @@ def test_deep_links(open_page, dataset, tmp_path):
     shot = tmp_path / "poster.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
+
+
+# --- the firewall view ------------------------------------------------------------------------
+
+
+def test_firewall_deep_link_shows_its_rules_and_highlights_their_flows(open_page, dataset):
+    (external, _) = firewall_rules(dataset)
+    page = open_page("#firewall=external-firewall")
+    assert page.is_visible("#rules")
+    assert page.input_value("#firewall") == "external-firewall"
+    assert page.inner_text("#matches") == f"{len(external.rules)} rules"
+    rows = page.locator("#rules tbody tr")
+    assert rows.count() == len(external.rules)
+    first_cells = [rows.nth(i).locator("td").all_inner_texts() for i in range(rows.count())]
+    for rule, cells in zip(external.rules, first_cells):
+        assert cells[:6] == [str(rule.number), rule.direction, rule.source.label, rule.destination.label, rule.protocol.label, f"{rule.transport} {rule.ports_text}"]
+    # every line that draws a flow behind a rule is highlighted, and only those
+    drawn = {}
+    for workload in dataset.workloads:
+        for connection in connections(workload.flows):
+            drawn.update((f.id, connection.id) for f in connection.flows)
+    expected = {drawn[f.id] for rule in external.rules for f in rule.flows}
+    matched = set(page.locator("g.edge.match").evaluate_all("els => els.map(e => e.id)"))
+    assert matched == expected
+    sign_in = next(r for r in external.rules if (r.source.role.id, r.destination.role.id, r.label) == ("remote-client", "access-edge", "SIP/TLS:443"))
+    assert {drawn[f.id] for f in sign_in.flows} <= matched
+    # one rule: just its flows, and the panel that draws the first of them in view
+    index = external.rules.index(sign_in)
+    rows.nth(index).click()
+    assert page.inner_text("#matches") == f"rule {sign_in.number}"
+    assert set(page.locator("g.edge.match").evaluate_all("els => els.map(e => e.id)")) == {drawn[f.id] for f in sign_in.flows}
+    workload = sign_in.flows[0].workload_id
+    panel = page.locator(f"#panel-{workload}").bounding_box()
+    rules_box = page.locator("#rules").bounding_box()
+    assert panel["x"] >= rules_box["x"] + rules_box["width"] - 1  # beside the table, not under it
+    assert panel["width"] > 500
+
+
+def test_firewall_menu_and_closing(open_page, dataset):
+    page = open_page()
+    assert not page.is_visible("#rules")
+    options = page.locator("#firewall option").all_inner_texts()
+    assert options[1:] == [f"{r.firewall.label} ({len(r.rules)} rules)" for r in firewall_rules(dataset)]
+    page.select_option("#firewall", "internal-firewall")
+    page.wait_for_function("location.hash === '#firewall=internal-firewall'")
+    assert page.is_visible("#rules") and "Internal firewall" in page.inner_text("#rules h2")
+    assert page.locator("#canvas.searching").count() == 1
+    page.keyboard.press("Escape")
+    assert not page.is_visible("#rules")
+    assert page.locator("#canvas.searching").count() == 0
+    # a search replaces the firewall view
+    page.select_option("#firewall", "external-firewall")
+    page.wait_for_selector("#rules:not([hidden])")
+    page.fill("#search", "5061")
+    assert not page.is_visible("#rules") and page.input_value("#firewall") == ""
+    assert page.inner_text("#matches").endswith("flows")

@@ -11,7 +11,7 @@
     >>> lyncposter.run_checks(data)  # findings, as `lyncposter check` prints them
     []
     >>> lyncposter.build_poster(data, "output").path.name
-    'microsoft-lync-server-2010-protocol-workloads-poster-v6.0.pdf'
+    'microsoft-lync-server-2010-protocol-workloads-poster-v6.1.pdf'
 
 The pipeline, one module per step: load (YAML → model) → graph (networkx) →
 layout (DOT, Graphviz) → render (finished SVG panel) → poster (PDF) → export;

@@ -87,6 +87,37 @@ class RuleSet:
     firewall: Firewall
     rules: tuple[FirewallRule, ...]
 
+    def other_way(self, rule: FirewallRule) -> FirewallRule | None:
+        """The rule for the same opening in the other direction, if there is one."""
+        same = (rule.protocol.label, rule.transport, rule.ports)
+        return next(
+            (
+                r
+                for r in self.rules
+                if (r.source.role, r.destination.role) == (rule.destination.role, rule.source.role)
+                and (r.protocol.label, r.transport, r.ports) == same
+            ),
+            None,
+        )
+
+    def table_notes(self) -> dict[int, tuple[str, ...]]:
+        """What a rule table prints in each rule's Notes, unconfirmed facts aside: the other way of
+        an either-way opening, and each interface's note in full once, then a pointer to it."""
+        result: dict[int, tuple[str, ...]] = {}
+        first_said: dict[str, int] = {}
+        for rule in self.rules:
+            notes = []
+            back = self.other_way(rule) if rule.either else None
+            if back is not None:
+                notes.append(f"Either side opens it; rule {back.number} is the other way.")
+            for end in (rule.source, rule.destination):
+                note = end.interface.note if end.interface else ""
+                if note:
+                    said = first_said.setdefault(note, rule.number)
+                    notes.append(note if said == rule.number else f"Address: see rule {said}.")
+            result[rule.number] = tuple(dict.fromkeys(notes))
+        return result
+
     @property
     def roles(self) -> tuple[Role, ...]:
         """The roles that have a rule through this firewall, outermost zone first."""

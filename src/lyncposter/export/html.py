@@ -16,6 +16,7 @@ from typing import Any
 from .. import theme
 from .._version import __version__
 from ..layout import connections
+from ..firewall import firewall_rules
 from ..legend import legend as legend_content
 from ..layout.dot import node_id
 from ..model import Dataset, Flow
@@ -80,9 +81,11 @@ def _flow_record(flow: Flow, title: str) -> dict[str, Any]:
     }
 
 
-def _index(data: Dataset) -> tuple[dict[str, Any], dict[str, Any]]:
+def _index(data: Dataset) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """Connections and roles by their element ids, and the connection that draws each flow."""
     conns: dict[str, Any] = {}
     roles: dict[str, Any] = {}
+    drawn_by: dict[str, str] = {}
     for workload in data.workloads:
         for role in workload.roles:
             roles[f"{workload.id}--{node_id(role.id)}"] = {"id": role.id, "label": role.label}
@@ -93,7 +96,49 @@ def _index(data: Dataset) -> tuple[dict[str, Any], dict[str, Any]]:
                 "target": f"{workload.id}--{node_id(first.target.id)}",
                 "flows": [_flow_record(f, workload.title) for f in connection.flows],
             }
-    return conns, roles
+            drawn_by.update((f.id, connection.id) for f in connection.flows)
+    return conns, roles, drawn_by
+
+
+def _firewalls(data: Dataset, drawn_by: dict[str, str]) -> list[dict[str, Any]]:
+    """Each firewall's numbered rules, as `lyncposter firewall` lists them, with the lines that draw their flows."""
+    titles = {w.id: w.title for w in data.workloads}
+    result = []
+    for rule_set in firewall_rules(data):
+        firewall = rule_set.firewall
+        notes_of = rule_set.table_notes()
+        result.append(
+            {
+                "id": firewall.id,
+                "label": firewall.label,
+                "outer": firewall.outer.label,
+                "inner": firewall.inner.label,
+                "rules": [
+                    {
+                        "number": rule.number,
+                        "direction": rule.direction,
+                        "from": rule.source.label,
+                        "to": rule.destination.label,
+                        "protocol": rule.protocol.label,
+                        "port": f"{rule.transport} {rule.ports_text}",
+                        "initiator": rule.initiator,
+                        "workloads": [titles.get(w, w) for w in rule.workloads],
+                        "notes": list(notes_of[rule.number]),
+                        "unsure": list(rule.unsure),
+                        "connections": list(dict.fromkeys(drawn_by[f.id] for f in rule.flows)),
+                    }
+                    for rule in rule_set.rules
+                ],
+            }
+        )
+    return result
+
+
+def _firewall_options(firewalls: list[dict[str, Any]]) -> str:
+    options = "".join(
+        f'<option value="{_esc(f["id"])}">{_esc(f["label"])} ({len(f["rules"])} rules)</option>' for f in firewalls
+    )
+    return '<option value="">Firewall rules\u2026</option>' + options
 
 
 def _legend(data: Dataset) -> str:
@@ -223,8 +268,10 @@ def render_html(data: Dataset, panels: list[Panel]) -> str:
     )
     width = GAP * 3 + PANELS_WIDTH + SIDE_WIDTH
     height = tables_top + TABLES_HEIGHT_GUESS
-    conns, roles = _index(data)
+    conns, roles, drawn_by = _index(data)
+    firewalls = _firewalls(data, drawn_by)
     payload = {
+        "firewalls": firewalls,
         "version": data.poster.version,
         "width": width,
         "height": height,
@@ -242,6 +289,7 @@ def render_html(data: Dataset, panels: list[Panel]) -> str:
         "height": f"{height:.0f}",
         "panels": "\n".join(parts),
         "sections": sections,
+        "firewall_options": _firewall_options(firewalls),
         "data": json.dumps(payload, ensure_ascii=False, sort_keys=True).replace("</", "<\\/"),
     }
     page = _asset("template.html")

@@ -20,7 +20,7 @@ from svglib.svglib import svg2rlg
 
 from .. import theme
 from ..legend import legend as legend_content
-from ..firewall import FirewallRule, RuleSet
+from ..firewall import RuleSet
 from ..model import Dataset, Interface, Note, Workload
 
 UNSURE = f'<font color="{theme.UNSURE_COLOUR}"><b>{theme.UNSURE_MARK}</b></font>'
@@ -263,34 +263,15 @@ def dns(data: Dataset, t: Type, width: float) -> list[Flowable]:
 # --- firewall rules ---------------------------------------------------------------------
 
 
-def _other_way(rule: FirewallRule, rule_set: RuleSet) -> FirewallRule | None:
-    return next(
-        (
-            r
-            for r in rule_set.rules
-            if r.source.role == rule.destination.role
-            and r.destination.role == rule.source.role
-            and (r.protocol.label, r.transport, r.ports) == (rule.protocol.label, rule.transport, rule.ports)
-        ),
-        None,
-    )
-
-
 def rule_table(
     rule_set: RuleSet, t: Type, width: float, workload_titles: dict[str, str], text: float = theme.RULE_TABLE_TEXT_SIZE
 ) -> list[Flowable]:
     """One firewall's numbered rules, as its drawing numbers them, in type of design size `text`."""
     firewall = rule_set.firewall
     rows = []
-    first_said: dict[str, int] = {}  # an interface's note in full once, then a pointer to it
+    notes_of = rule_set.table_notes()
     for rule in rule_set.rules:
-        notes = []
-        for note in (i.note for i in (rule.source.interface, rule.destination.interface) if i and i.note):
-            said = first_said.setdefault(note, rule.number)
-            notes.append(_esc(note) if said == rule.number else f"Address: see rule {said}.")
-        back = _other_way(rule, rule_set) if rule.either else None
-        if back is not None:
-            notes.insert(0, f"Either side opens it; rule {back.number} is the other way.")
+        notes = [_esc(n) for n in notes_of[rule.number]]
         unsure = "".join(_unsure(u) for u in rule.unsure)
         rows.append(
             [

@@ -24,10 +24,18 @@
     apply();
   }
 
+  // the part of the window an open rules table leaves free, when it leaves enough
+  function freeLeft() {
+    const panel = document.getElementById("rules");
+    const left = panel && !panel.hidden ? panel.offsetLeft + panel.offsetWidth : 0;
+    return viewport.clientWidth - left >= 320 ? left : 0;
+  }
+
   function fitBox(x, y, w, h) {
-    const vw = viewport.clientWidth, vh = viewport.clientHeight, pad = 16;
+    const left = freeLeft();
+    const vw = viewport.clientWidth - left, vh = viewport.clientHeight, pad = 16;
     view.scale = Math.min(MAX, Math.max(MIN, Math.min((vw - 2 * pad) / w, (vh - 2 * pad) / h)));
-    view.x = (vw - w * view.scale) / 2 - x * view.scale;
+    view.x = left + (vw - w * view.scale) / 2 - x * view.scale;
     view.y = (vh - h * view.scale) / 2 - y * view.scale;
     apply();
   }
@@ -53,7 +61,7 @@
       "-": function () { zoomAt(0.8, ...centre()); }, "0": fitAll,
       "ArrowLeft": function () { view.x += step; apply(); }, "ArrowRight": function () { view.x -= step; apply(); },
       "ArrowUp": function () { view.y += step; apply(); }, "ArrowDown": function () { view.y -= step; apply(); },
-      "/": function () { search.focus(); }, "Escape": function () { details.hidden = true; },
+      "/": function () { search.focus(); }, "Escape": function () { details.hidden = true; closeFirewall(); },
     };
     if (keys[event.key]) { event.preventDefault(); keys[event.key](); }
   });
@@ -103,23 +111,31 @@
       .some(function (text) { return text.toLowerCase().includes(q); });
   }
 
+  function clearMatches() {
+    canvas.querySelectorAll(".match").forEach(function (el) { el.classList.remove("match"); });
+  }
+
+  // a connection's line, its label and its two roles stand out; the rest is dimmed
+  function markConnection(id) {
+    const connection = data.connections[id];
+    if (!connection) return;
+    [id, "label-" + id, connection.source, connection.target].forEach(function (elementId) {
+      const el = document.getElementById(elementId);
+      if (el) el.classList.add("match");
+    });
+  }
+
   function runSearch(query) {
     const q = query.trim().toLowerCase();
-    canvas.querySelectorAll(".match").forEach(function (el) { el.classList.remove("match"); });
+    clearMatches();
+    if (q) closeFirewall();
     if (!q) { canvas.classList.remove("searching"); matches.textContent = ""; return 0; }
     canvas.classList.add("searching");
     let count = 0;
     Object.entries(data.connections).forEach(function ([id, connection]) {
       if (!connection.flows.some(function (f) { return flowMatches(f, q); })) return;
       count += connection.flows.length;
-      [id, "label-" + id].forEach(function (elementId) {
-        const el = document.getElementById(elementId);
-        if (el) el.classList.add("match");
-      });
-      [connection.source, connection.target].forEach(function (nodeId) {
-        const el = document.getElementById(nodeId);
-        if (el) el.classList.add("match");
-      });
+      markConnection(id);
     });
     Object.entries(data.roles).forEach(function ([nodeId, role]) {
       if (role.label.toLowerCase().includes(q) || role.id.includes(q)) {
@@ -161,11 +177,80 @@
     showDetails(group.classList.contains("flow-label") ? group.id.replace(/^label-/, "") : group.id);
   });
 
-  // --- deep links: #workload=im-presence, #q=5061, or both ---------------------------------
+  // --- a firewall's rules: the table, and their flows on the panels -----------------------------
+  const firewallSelect = document.getElementById("firewall");
+  const rulesPanel = document.getElementById("rules");
+
+  function highlightRules(rules) {
+    clearMatches();
+    canvas.classList.add("searching");
+    rules.forEach(function (rule) { rule.connections.forEach(markConnection); });
+  }
+
+  function closeFirewall() {
+    if (rulesPanel.hidden) return;
+    rulesPanel.hidden = true;
+    rulesPanel.innerHTML = "";
+    firewallSelect.value = "";
+    clearMatches();
+    canvas.classList.remove("searching");
+    matches.textContent = "";
+  }
+
+  function showFirewall(id) {
+    const firewall = data.firewalls.find(function (f) { return f.id === id; });
+    if (!firewall) return false;
+    search.value = "";
+    firewallSelect.value = id;
+    const rows = firewall.rules.map(function (rule) {
+      const unsure = rule.unsure.map(function (u) { return ' <span class="unsure"><b>?</b> ' + escape(u) + "</span>"; }).join("");
+      return '<tr data-rule="' + rule.number + '"><td><b>' + rule.number + "</b></td><td>" + escape(rule.direction) +
+        "</td><td>" + escape(rule.from) + "</td><td>" + escape(rule.to) + "</td><td>" + escape(rule.protocol) +
+        "</td><td class=\"port\">" + escape(rule.port) + "</td><td>" + escape(rule.workloads.join(", ")) +
+        '</td><td class="notes">' + escape(rule.notes.join(" ")) + unsure + "</td></tr>";
+    }).join("");
+    rulesPanel.innerHTML = '<button class="close" aria-label="Close the rules" id="rules-close">&times;</button>' +
+      "<h2>" + escape(firewall.label) + ": " + firewall.rules.length + " rules</h2>" +
+      "<p>Between " + escape(firewall.outer) + " and " + escape(firewall.inner) + ". Inbound: opened from " +
+      escape(firewall.outer) + "; outbound: opened from " + escape(firewall.inner) + ". Click a rule to show its flows.</p>" +
+      "<table><thead><tr><th>#</th><th>Direction</th><th>From (opens)</th><th>To (listens)</th><th>Protocol</th>" +
+      "<th>Port</th><th>Workloads</th><th>Notes</th></tr></thead><tbody>" + rows + "</tbody></table>";
+    rulesPanel.hidden = false;
+    highlightRules(firewall.rules);
+    matches.textContent = firewall.rules.length + " rules";
+    document.getElementById("rules-close").addEventListener("click", function () {
+      closeFirewall();
+      history.replaceState(null, "", location.pathname + location.search);
+    });
+    rulesPanel.querySelectorAll("tbody tr").forEach(function (row) {
+      row.addEventListener("click", function () {
+        const selected = row.classList.toggle("selected");
+        rulesPanel.querySelectorAll("tbody tr.selected").forEach(function (other) { if (other !== row) other.classList.remove("selected"); });
+        const rule = firewall.rules.find(function (r) { return String(r.number) === row.dataset.rule; });
+        highlightRules(selected ? [rule] : firewall.rules);
+        matches.textContent = selected ? "rule " + rule.number : firewall.rules.length + " rules";
+        // bring the panel that draws the rule's first flow into view
+        const first = selected && data.connections[rule.connections[0]];
+        const box = first && data.panels[first.source.split("--")[0]];
+        if (box) fitBox(box.x, box.y, box.width, box.height); else if (!selected) fitAll();
+      });
+    });
+    return true;
+  }
+
+  firewallSelect.addEventListener("change", function () {
+    if (firewallSelect.value) location.hash = "firewall=" + encodeURIComponent(firewallSelect.value);
+    else { closeFirewall(); history.replaceState(null, "", location.pathname + location.search); }
+  });
+
+  // --- deep links: #workload=im-presence, #q=5061, #firewall=external-firewall, or together ----------
   function followHash() {
     const params = new URLSearchParams(location.hash.replace(/^#/, ""));
     const q = params.get("q");
     if (q !== null) { search.value = q; runSearch(q); }
+    const firewall = params.get("firewall");
+    if (firewall !== null && q === null) showFirewall(firewall);
+    else if (q === null) closeFirewall();
     const workload = params.get("workload");
     const box = workload && data.panels[workload];
     if (box) fitBox(box.x, box.y, box.width, box.height); else if (!q) fitAll();
@@ -179,7 +264,7 @@
   canvas.style.height = data.height + "px";
 
   window.addEventListener("hashchange", followHash);
-  window.lyncposter = { runSearch: runSearch, view: view, showDetails: showDetails };
+  window.lyncposter = { runSearch: runSearch, view: view, showDetails: showDetails, showFirewall: showFirewall };
   fitAll();
   followHash();
 })();
