@@ -274,3 +274,12 @@ def test_each_drawing_numbers_every_rule(rule_sets, dataset):
         for rule in rules.rules:
             if rule.either:
                 assert any(str(rule.number) in label.split("/") and "/" in label for label in labels)
+
+
+def test_a_firewall_sheet_with_no_rules_fails_before_anything_is_written(data_copy, tmp_path, capsys):
+    data_copy.replace("poster.yaml", "    kind: firewall\n", "    kind: firewall\n    workloads: [monitoring-archiving]\n")
+    assert main(["build", "--data", str(data_copy.root), "--out", str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "lyncposter: sheet 'firewall': no flow of its workloads crosses a firewall, so it has no rules to show"
+    )
+    assert not (tmp_path / "out").exists()  # not even the sheets before it

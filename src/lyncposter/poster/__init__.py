@@ -81,7 +81,8 @@ def build_sheets(
 ) -> list[PosterBuild]:
     """Build the sheets `poster.yaml` lists (or those named), each written atomically.
 
-    Every panel any of them needs is laid out and vectorized once, in parallel.
+    Every panel any of them needs is laid out and vectorized once, in parallel; nothing is
+    written until every sheet has composed, so a failure leaves all previous sheets as they were.
     """
     paper = paper_size(size, portrait)
     specs = [data.sheet(i) for i in sheet_ids] if sheet_ids else list(data.poster.sheets)
@@ -92,7 +93,7 @@ def build_sheets(
         for workload in chosen:
             needed.setdefault(workload.id, workload)
     rendered = dict(zip(needed, zip(*render_and_vectorize(needed.values())))) if needed else {}
-    builds = []
+    composed = []
     for spec in specs:
         if spec.kind == "firewall":
             facts, drawings_of = views[spec.id]
@@ -109,6 +110,5 @@ def build_sheets(
             panels = [rendered[w.id][0] for w in facts.workloads]
             drawings = [rendered[w.id][1] for w in facts.workloads]
             sheet = compose(facts, panels, paper, unchecked, drawings, spec.title)
-        path = write_atomic(Path(out_dir) / sheet_filename(data, spec), sheet.pdf)
-        builds.append(PosterBuild(path, sheet, spec))
-    return builds
+        composed.append((spec, sheet))
+    return [PosterBuild(write_atomic(Path(out_dir) / sheet_filename(data, spec), sheet.pdf), sheet, spec) for spec, sheet in composed]
