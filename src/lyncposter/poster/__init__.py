@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import RenderError
 from ..files import write_atomic
-from ..firewall import firewall_rules, rule_workload
+from ..firewall import RuleSet, firewall_rules, rule_workload
 from ..model import Dataset, SheetSpec, Workload
 from .compose import Sheet, compose, compose_firewall
 from .vector import render_and_vectorize
@@ -64,11 +64,19 @@ def build_poster(
     return build_sheets(data, out_dir, size, portrait, unchecked, sheet_ids=(main.id,) if main else None)[0]
 
 
-def _firewall_views(data: Dataset, sheet: SheetSpec) -> tuple[Dataset, list[Workload]]:
-    """The sheet's facts and, per firewall with rules, its drawing as a workload."""
+@dataclass(frozen=True)
+class _FirewallView:
+    """A firewall sheet's facts: its workloads, the rule sets of the firewalls they cross, their drawings."""
+
+    facts: Dataset
+    rule_sets: tuple[RuleSet, ...]
+    drawings: tuple[Workload, ...]
+
+
+def _firewall_view(data: Dataset, sheet: SheetSpec) -> _FirewallView:
     facts = data.only(sheet.workloads)
-    views = [rule_workload(rules, data.catalog) for rules in firewall_rules(facts) if rules.rules]
-    return facts, views
+    rule_sets = tuple(r for r in firewall_rules(facts) if r.rules)
+    return _FirewallView(facts, rule_sets, tuple(rule_workload(r, data.catalog) for r in rule_sets))
 
 
 def build_sheets(
@@ -86,25 +94,23 @@ def build_sheets(
     """
     paper = paper_size(size, portrait)
     specs = [data.sheet(i) for i in sheet_ids] if sheet_ids else list(data.poster.sheets)
-    views: dict[str, tuple[Dataset, list[Workload]]] = {s.id: _firewall_views(data, s) for s in specs if s.kind == "firewall"}
+    views = {s.id: _firewall_view(data, s) for s in specs if s.kind == "firewall"}
     needed: dict[str, Workload] = {}
     for spec in specs:
-        chosen = views[spec.id][1] if spec.kind == "firewall" else [w for w in data.workloads if w.id in spec.workloads]
+        chosen = views[spec.id].drawings if spec.kind == "firewall" else [w for w in data.workloads if w.id in spec.workloads]
         for workload in chosen:
             needed.setdefault(workload.id, workload)
     rendered = dict(zip(needed, zip(*render_and_vectorize(needed.values())))) if needed else {}
     composed = []
     for spec in specs:
         if spec.kind == "firewall":
-            facts, drawings_of = views[spec.id]
-            if not drawings_of:
+            view = views[spec.id]
+            if not view.rule_sets:
                 raise RenderError(f"sheet '{spec.id}': no flow of its workloads crosses a firewall, so it has no rules to show")
-            ids = [w.id for w in drawings_of]
-            panels = [rendered[i][0] for i in ids]
-            drawings = [rendered[i][1] for i in ids]
-            rule_sets = tuple(r for r in firewall_rules(facts) if r.rules)
-            legend_data = replace(facts, workloads=tuple(drawings_of))
-            sheet = compose_firewall(legend_data, facts.workloads, rule_sets, panels, paper, unchecked, drawings, spec.title)
+            panels = [rendered[w.id][0] for w in view.drawings]
+            drawings = [rendered[w.id][1] for w in view.drawings]
+            legend_data = replace(view.facts, workloads=view.drawings)  # the legend shows what the drawings use
+            sheet = compose_firewall(legend_data, view.facts.workloads, view.rule_sets, panels, paper, unchecked, drawings, spec.title)
         else:
             facts = data.only(spec.workloads)
             panels = [rendered[w.id][0] for w in facts.workloads]
