@@ -21,6 +21,9 @@ check.py holds the consistency rules.
 from __future__ import annotations
 
 from .check import run_checks
+from .domain import for_domain
+from .export.certs import certificate_rows, certreq_inf, write_requests
+from .export.zone import dns_rows, powershell, zone_file
 from .errors import DataError, LyncposterError, RenderError, UsageError
 from .export.firewall import rule_rows
 from .export.ports import port_rows
@@ -30,6 +33,7 @@ from .model import Dataset, Flow, Workload
 from .poster import build_poster, build_sheets
 from .render import Panel, render_panel, render_panels
 from .save import PANEL_FORMATS, save_panel
+from .verify import Finding, verify_certificate, verify_zone
 
 from ._version import __version__
 
@@ -37,6 +41,7 @@ __all__ = [
     "PANEL_FORMATS",
     "DataError",
     "Dataset",
+    "Finding",
     "FirewallRule",
     "Flow",
     "LyncposterError",
@@ -48,12 +53,21 @@ __all__ = [
     "__version__",
     "build_poster",
     "build_sheets",
+    "certificate_rows",
+    "certreq_inf",
+    "dns_rows",
     "firewall_rules",
+    "for_domain",
     "load",
     "port_rows",
+    "powershell",
     "render_panel",
     "render_panels",
     "rule_rows",
     "run_checks",
     "save_panel",
+    "verify_certificate",
+    "verify_zone",
+    "write_requests",
+    "zone_file",
 ]

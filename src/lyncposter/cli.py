@@ -20,7 +20,14 @@ from .files import write_atomic
 from .export.firewall import COLUMNS as RULE_COLUMNS
 from .export.firewall import rule_rows
 from .export.ports import FORMATS, format_rows, port_rows
+from .domain import check_domain, for_domain
+from .export.certs import COLUMNS as CERT_COLUMNS
+from .export.certs import REQUEST_FORMATS, certificate_rows, write_requests
+from .export.certs import select as select_certificates
+from .export.zone import COLUMNS as DNS_COLUMNS
+from .export.zone import VIEWS, dns_rows, powershell, records_of, zone_file
 from .firewall import firewall_rules, rule_set
+from .verify import verify_certificate, verify_zone
 from .load import load
 from .poster import DEFAULT as DEFAULT_SIZE
 from .poster import NAMED as NAMED_SIZES
@@ -41,6 +48,10 @@ class _Parser(argparse.ArgumentParser):
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", metavar="DIR", default=DEFAULT_DATA, help=f"data directory (default: {DEFAULT_DATA}/)")
+
+
+def _domain_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--domain", metavar="DOMAIN", help="render the names for this SIP domain (default: the data's example domain)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,6 +105,36 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--firewall", metavar="ID", help="only this firewall (see catalog.yaml)")
     rules.add_argument("--format", choices=FORMATS, default="csv", help="output format (default: csv)")
     _data_option(rules)
+
+    certs = commands.add_parser("certs", help="the certificate requirements: a table, certreq request files, or CSRs with keys")
+    certs.add_argument("--role", metavar="ID", help="only the certificates of this role")
+    certs.add_argument("--format", choices=FORMATS + REQUEST_FORMATS, default="csv", help="csv, md, json (a table), inf (certreq files) or csr (PEM requests and keys); default: csv")
+    certs.add_argument("--out", metavar="DIR", help="where inf and csr files go (required for those formats)")
+    certs.add_argument("--force", action="store_true", help="overwrite existing request and key files")
+    _domain_option(certs)
+    _data_option(certs)
+
+    records = commands.add_parser("dns", help="the DNS records: a table, a BIND zone file, or PowerShell for Windows DNS")
+    records.add_argument("--view", choices=VIEWS, help="internal or external (required for zone and powershell)")
+    records.add_argument("--format", choices=FORMATS + ("zone", "powershell"), default="csv", help="csv, md, json, zone or powershell (default: csv)")
+    records.add_argument("--origin", metavar="NAME", help="the zone's origin (default: the SIP domain)")
+    _domain_option(records)
+    _data_option(records)
+
+    verify = commands.add_parser("verify", help="check a real certificate or zone file against the poster")
+    what = verify.add_subparsers(dest="what", required=True, metavar="cert|dns", parser_class=_Parser)
+    cert = what.add_parser("cert", help="an issued certificate (PEM, DER or PKCS#7)")
+    cert.add_argument("file", metavar="FILE")
+    cert.add_argument("--role", metavar="ID", help="the role it is for (default: the requirement whose names it fits best)")
+    cert.add_argument("--interface", metavar="NAME", help="which of the role's certificates, e.g. 'Web external'")
+    _domain_option(cert)
+    _data_option(cert)
+    zone = what.add_parser("dns", help="a zone file (BIND syntax); nothing is looked up on the network")
+    zone.add_argument("file", metavar="ZONEFILE")
+    zone.add_argument("--view", choices=VIEWS, required=True, help="which records the zone should hold")
+    zone.add_argument("--origin", metavar="NAME", help="the zone's origin (default: the SIP domain)")
+    _domain_option(zone)
+    _data_option(zone)
 
     ports = commands.add_parser("ports", help="print the port matrix, one row per flow")
     ports.add_argument("--workload", metavar="ID", help="only this workload")
@@ -212,6 +253,44 @@ def _firewall(args: argparse.Namespace) -> int:
     return 0
 
 
+def _certs(args: argparse.Namespace) -> int:
+    data = for_domain(load(args.data), args.domain)
+    chosen = select_certificates(data, args.role)
+    if args.format in REQUEST_FORMATS:
+        if not args.out:
+            raise UsageError(f"--format {args.format} writes one file per certificate; say where with --out DIR")
+        for path in write_requests(data, chosen, args.out, args.format, force=args.force):
+            print(path)
+        return 0
+    sys.stdout.write(format_rows(certificate_rows(chosen), args.format, CERT_COLUMNS))
+    return 0
+
+
+def _dns(args: argparse.Namespace) -> int:
+    data = for_domain(load(args.data), args.domain)
+    origin = check_domain(args.origin or data.poster.example_domain)
+    if args.format in ("zone", "powershell"):
+        if not args.view:
+            raise UsageError(f"--format {args.format} writes one view; choose --view internal or --view external")
+        sys.stdout.write((zone_file if args.format == "zone" else powershell)(data, args.view, origin))
+        return 0
+    sys.stdout.write(format_rows(dns_rows(records_of(data, args.view)), args.format, DNS_COLUMNS))
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    data = for_domain(load(args.data), args.domain)
+    if args.what == "cert":
+        findings = verify_certificate(data, args.file, role=args.role, interface=args.interface)
+    else:
+        findings = verify_zone(data, args.file, args.view, check_domain(args.origin or data.poster.example_domain))
+    for finding in findings:
+        print(finding)
+    errors = sum(f.severity == "error" for f in findings)
+    print(f"{errors} error(s), {sum(f.severity == 'warning' for f in findings)} warning(s)", file=sys.stderr)
+    return 1 if errors else 0
+
+
 COMMANDS = {
     "list": _list,
     "render": _render,
@@ -222,6 +301,9 @@ COMMANDS = {
     "panels": _panels,
     "ports": _ports,
     "firewall": _firewall,
+    "certs": _certs,
+    "dns": _dns,
+    "verify": _verify,
 }
 
 

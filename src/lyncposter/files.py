@@ -9,8 +9,12 @@ from pathlib import Path
 from .errors import UsageError
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
-    """Write to a temporary file beside `path`, then rename it over `path`."""
+def write_atomic(path: str | os.PathLike[str], data: bytes | str, mode: int = 0o644) -> Path:
+    """Write to a temporary file beside `path`, then rename it over `path`.
+
+    The temporary file is created readable by its owner only, so a private key
+    (`mode=0o600`) is never readable by others, not even for a moment.
+    """
     target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
@@ -21,7 +25,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -275,6 +275,8 @@ def _certificates(doc: Document, catalog: Catalog, problems: list[Problem]) -> t
                 _sources(c),
                 c.get("unsure", ""),
                 tuple(a for a in also if a is not None),
+                bool(c.get("exportable", False)),
+                bool(c.get("wildcards", True)),
                 doc.at(("certificates", i)),
             )
         )

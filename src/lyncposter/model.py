@@ -239,7 +239,14 @@ class Certificate:
     sources: tuple[str, ...] = ()
     unsure: str = ""
     also: tuple[Role, ...] = ()  # other roles the certificate serves
+    exportable: bool = False  # one certificate for every server of a pool
+    wildcards: bool = True  # a wildcard SAN may stand for its names
     location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+    @property
+    def title(self) -> str:
+        """How a message names it: `the Access Edge certificate for Edge external (...)`."""
+        return f"{self.role.label} certificate for {self.interface}"
 
     @property
     def names(self) -> tuple[str, ...]:
