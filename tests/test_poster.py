@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import shutil
@@ -211,3 +212,12 @@ def test_build_reports_the_smallest_text(tmp_path):
 
 def test_poster_filename_uses_the_title_slug(dataset):
     assert poster_filename(dataset) == FILE
+
+
+def test_without_source_date_epoch_the_dates_are_the_revision_date(dataset, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    subprocess.run([sys.executable, "-m", "lyncposter", "build", "--data", str(DATA), "--out", str(tmp_path), "--sheet", "workloads"], env=env, check=True, capture_output=True)
+    info = subprocess.run(["pdfinfo", str(tmp_path / FILE)], capture_output=True, text=True, check=True).stdout
+    year, month, day = dataset.poster.revision_date.split("-")
+    expected = datetime.date(int(year), int(month), int(day)).strftime("%a %b %d 00:00:00 %Y UTC")
+    assert f"CreationDate:    {expected}" in info and f"ModDate:         {expected}" in info

@@ -20,14 +20,19 @@ smallest text it printed.
 
 from __future__ import annotations
 
+import calendar
+import datetime
 import io
+import os
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
+from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame
 from reportlab.platypus.doctemplate import LayoutError
@@ -115,6 +120,17 @@ class _Frame:
     header_h: float
 
 
+def pin_dates(canvas: Canvas, revision_date: str) -> None:
+    """The PDF's creation and modification dates: SOURCE_DATE_EPOCH when it is set, else the
+    data's revision date, so the same data always gives the same bytes and an honest date."""
+    stamp = TimeStamp(invariant=True)  # reads SOURCE_DATE_EPOCH itself
+    if not os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        seconds = calendar.timegm(datetime.date.fromisoformat(revision_date).timetuple())
+        stamp.t, stamp.lt = seconds, time.gmtime(seconds)
+        stamp.YMDhms = tuple(stamp.lt)[:6]
+    canvas._doc._timeStamp = stamp
+
+
 def _frame(paper: PaperSize, t: sections.Type) -> _Frame:
     W, H = paper.width, paper.height
     margin = t.size(36)
@@ -132,6 +148,7 @@ def _frame(paper: PaperSize, t: sections.Type) -> _Frame:
 def _finish(frame: _Frame, data: Dataset, paper: PaperSize, t: sections.Type, title: str, unchecked: bool) -> bytes:
     """Metadata, header, the rule beside the side column, footer; then the PDF's bytes."""
     canvas = frame.canvas
+    pin_dates(canvas, data.poster.revision_date)
     _metadata(canvas, data, title)
     _header(canvas, data, t, paper.width, paper.height, frame.margin, frame.header_h, unchecked, title)
     _rule(canvas, frame.side.x - frame.gap / 2, frame.body.y, frame.body.y + frame.body.height)
