@@ -70,13 +70,13 @@ def test_port_range(data_copy):
 
 
 def test_transport(data_copy):
-    line, _ = data_copy.locate("flows/av-conferencing.yaml", "  - from: legacy-client")
-    data_copy.replace("flows/av-conferencing.yaml", "    protocol: psom-tls\n    transport: TCP\n    ports: 8058", "    protocol: psom-tls\n    transport: UDP\n    ports: 8058")
+    line, _ = data_copy.locate("flows/av-conferencing.yaml", "  - from: front-end\n    to: webconf-edge")
+    data_copy.replace("flows/av-conferencing.yaml", "    to: webconf-edge\n    protocol: psom-mtls\n    transport: TCP", "    to: webconf-edge\n    protocol: psom-mtls\n    transport: UDP")
     assert only(data_copy.root) == (
         f"workloads/flows/av-conferencing.yaml:{line}:5",
         "error",
         "TRANSPORT",
-        "PSOM/TLS runs over TCP, not UDP (legacy-client -> front-end)",
+        "PSOM/MTLS runs over TCP, not UDP (front-end -> webconf-edge)",
     )
 
 
@@ -232,6 +232,51 @@ def test_either_way_flows_are_not_flagged(data_copy):
         "  - from: remote-client\n    to: reverse-proxy\n    protocol: http\n    transport: TCP\n    ports: 80\n    initiator: both\n",
     )
     assert findings(data_copy.root) == []
+
+
+def test_unknown_source_is_located(data_copy):
+    line, col = data_copy.replace("flows/group-chat.yaml", "source: [POSTER", "source: [POSTR")
+    location, severity, rule, message = only(data_copy.root)
+    assert (location, severity, rule) == (f"workloads/flows/group-chat.yaml:{line}:{col + 9}", "error", "REF")
+    assert message.startswith("unknown source 'POSTR' (did you mean 'POSTER'?); known sources: 3RD, BLOG, DOC2010")
+
+
+def test_source_unused(data_copy):
+    text = data_copy.text("sources.yaml") + "  - id: RFC3261\n    title: SIP\n    publisher: IETF\n    date: \"2002\"\n    confidence: The standard.\n"
+    data_copy.path("sources.yaml").write_text(text, "utf-8")
+    line, _ = data_copy.locate("sources.yaml", "  - id: RFC3261")
+    assert only(data_copy.root) == (f"workloads/sources.yaml:{line}:5", "warning", "SOURCE-UNUSED", "source 'RFC3261' is cited by no flow, certificate, DNS record or other fact")
+
+
+def test_coverage_names_the_row_a_removed_flow_drew(data_copy):
+    data_copy.replace(
+        "flows/enterprise-voice.yaml",
+        "  - from: front-end\n    to: voice-applications\n    protocol: sip\n    transport: TCP\n    ports: 5076\n    description: Audio Test service\n    source: [DOC2013]\n",
+        "",
+    )
+    line, _ = data_copy.locate("reference/ports-internal.yaml", "  - {roles: [voice-applications], ports: 5076")
+    assert only(data_copy.root) == (
+        f"workloads/reference/ports-internal.yaml:{line}:5",
+        "warning",
+        "COVERAGE",
+        "Ports and Protocols for Internal Servers (Lync Server 2010): Voice applications (Front End) TCP 5076 (Audio Test) "
+        "is drawn by no flow; draw it, or say why in 'omitted'",
+    )
+
+
+def test_coverage_flags_an_omitted_row_that_is_drawn(data_copy):
+    text = data_copy.text("flows/im-presence.yaml").replace("notes:\n", "  - from: internal-client\n    to: front-end\n    protocol: sip-tcp\n    transport: TCP\n    ports: 5060\n    source: [DOC2010]\nnotes:\n", 1)
+    data_copy.path("flows/im-presence.yaml").write_text(text, "utf-8")
+    line, _ = data_copy.locate("reference/ports-internal.yaml", "  - roles: [front-end]\n    ports: 5060")
+    location, severity, rule, message = only(data_copy.root)
+    assert (location, severity, rule) == (f"workloads/reference/ports-internal.yaml:{line}:5", "warning", "COVERAGE")
+    assert "TCP 5060 (Front-End) is marked omitted, but workloads/flows/im-presence.yaml:" in message
+
+
+def test_every_omission_has_its_reason(dataset):
+    rows = [r for t in dataset.port_tables for r in t.rows]
+    assert len(rows) >= 35
+    assert all(len(r.omitted.split()) >= 8 for r in rows if r.omitted)  # a reason, not a word
 
 
 def test_every_rule_has_a_test_here():

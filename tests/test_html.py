@@ -212,3 +212,15 @@ def test_firewall_menu_and_closing(open_page, dataset):
     page.fill("#search", "5061")
     assert not page.is_visible("#rules") and page.input_value("#firewall") == ""
     assert page.inner_text("#matches").endswith("flows")
+
+
+def test_a_flows_sources_are_links(open_page, dataset):
+    page = open_page("#workload=group-chat")
+    flow = next(f for f in dataset.workload("group-chat").flows if f.ports_text == "5041")
+    page.click(f"[id='label-flow-{flow.id.replace('.', '-')}']")
+    links = page.locator("#details a.source")
+    cited = dataset.cited(flow.sources)
+    assert cited and links.count() == len(cited)
+    for link, source in zip(links.all(), cited):
+        assert link.get_attribute("href") == source.url
+        assert link.inner_text() == f"{source.id}: {source.title}"

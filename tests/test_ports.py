@@ -58,7 +58,10 @@ def test_no_stale_ranges_from_other_products(capsys):
 
 def test_json_and_markdown_carry_the_same_rows(capsys):
     rows = list(csv.DictReader(io.StringIO(run(capsys))))
-    assert json.loads(run(capsys, "--format", "json")) == rows
+    full = json.loads(run(capsys, "--format", "json"))
+    assert [{k: v for k, v in r.items() if k != "sources"} for r in full] == rows
+    # JSON also carries each flow's sources, with their titles and links
+    assert full[0]["sources"] and all(s["title"] and s["url"].startswith("https://") for s in full[0]["sources"])
     md = run(capsys, "--format", "md").splitlines()
     assert md[0] == "| " + HEADER.replace(",", " | ") + " |"
     assert len(md) == len(rows) + 2

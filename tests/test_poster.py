@@ -114,6 +114,8 @@ def test_resource_links_are_clickable(dataset, poster):
     for resource in dataset.poster.resources:
         assert resource.url in uris
     assert dataset.poster.home_url in uris
+    # and every source the facts cite, where it has an address
+    assert {s.url for s in dataset.cited(dataset.citations) if s.url} <= uris
 
 
 def test_qr_code_scans_to_the_home_url(dataset, poster, tmp_path):

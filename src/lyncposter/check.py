@@ -18,7 +18,7 @@ import networkx as nx
 from .errors import DataError, Problem
 from .firewall import firewall_rules
 from .graph import dataset_graph, isolated_parts, listening_ports, workload_graph
-from .model import Dataset, DnsRecord, Flow, Location, PortRange, Role
+from .model import Dataset, DnsRecord, Flow, Location, PortRange, PortRow, Role
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ RULES: tuple[Rule, ...] = (
     Rule("FIREWALL-PATH", "error", "A flow between two zones that are not neighbours passes a firewall at every zone boundary."),
     Rule("FIREWALL-BOTH", "warning", "No firewall needs one opening both ways from two one-way flows (write one flow with initiator: both)."),
     Rule("META", "error", "The version is like 6.0 or 6.0.1 and the revision date is a real YYYY-MM-DD date."),
+    Rule("COVERAGE", "warning", "Every row of the reference port tables is drawn by a flow, or omitted with its reason (and an omitted row is not drawn)."),
+    Rule("SOURCE-UNUSED", "warning", "Every source in sources.yaml is cited by some fact."),
     Rule("UNUSED-ROLE", "warning", "Every role in the catalog appears in a flow, a certificate or a DNS record."),
     Rule("ISOLATED", "warning", "No workload has roles cut off from the rest of its panel."),
 )
@@ -293,6 +295,43 @@ def metadata(data: Dataset) -> Iterator[Problem]:
         datetime.date.fromisoformat(poster.revision_date)
     except ValueError:
         yield _finding("META", poster.date_location, f"revision date '{poster.revision_date}' is not a real date (YYYY-MM-DD)")
+
+
+def _draws(flow: Flow, row: PortRow) -> bool:
+    """Whether a flow draws a table row: one of its roles listens, on a transport and a port of the row."""
+    listeners = {flow.target.id, flow.source.id} if flow.bidirectional else {flow.target.id}
+    if not listeners & {r.id for r in row.roles}:
+        return False
+    if not set(flow.transport.split("+")) & set(row.transport.split("+")):
+        return False
+    return any(a.overlaps(b) for a in flow.ports for b in row.ports)
+
+
+@check
+def coverage(data: Dataset) -> Iterator[Problem]:
+    for table in data.port_tables:
+        for row in table.rows:
+            drawn = next((f for f in data.flows if _draws(f, row)), None)
+            if drawn is None and not row.omitted:
+                yield _finding(
+                    "COVERAGE",
+                    row.location,
+                    f"{table.title}: {row.label} is drawn by no flow; draw it, or say why in 'omitted'",
+                )
+            elif drawn is not None and row.omitted:
+                yield _finding(
+                    "COVERAGE",
+                    row.location,
+                    f"{table.title}: {row.label} is marked omitted, but {drawn.location} draws it; drop 'omitted'",
+                )
+
+
+@check
+def unused_sources(data: Dataset) -> Iterator[Problem]:
+    cited = set(data.citations)
+    for source in data.sources:
+        if source.id not in cited:
+            yield _finding("SOURCE-UNUSED", source.location, f"source '{source.id}' is cited by no flow, certificate, DNS record or other fact")
 
 
 @check

@@ -242,7 +242,7 @@ def _panels(args: argparse.Namespace) -> int:
 def _ports(args: argparse.Namespace) -> int:
     data = load(args.data)
     flows = data.workload(args.workload).flows if args.workload else data.flows
-    sys.stdout.write(format_rows(port_rows(flows), args.format))
+    sys.stdout.write(format_rows(port_rows(flows, data.sources), args.format))
     return 0
 
 

@@ -31,11 +31,14 @@ from .model import (
     Location,
     Note,
     PortRange,
+    PortRow,
+    PortTable,
     PosterInfo,
     Protocol,
     Resource,
     Role,
     SheetSpec,
+    Source,
     StaleValue,
     Workload,
     Zone,
@@ -49,8 +52,9 @@ FIXED_FILES = {
     "certificates": "certificates.yaml",
     "dns": "dns.yaml",
 }
-OPTIONAL_FILES = {"checks": "checks.yaml"}
+OPTIONAL_FILES = {"checks": "checks.yaml", "sources": "sources.yaml"}
 WORKLOAD_DIR = "flows"
+REFERENCE_DIR = "reference"
 
 T = TypeVar("T")
 
@@ -67,7 +71,11 @@ def data_files(data_dir: Path) -> list[Path]:
     """Every input file of a dataset, in a stable order."""
     fixed = [data_dir / name for name in FIXED_FILES.values()]
     optional = [data_dir / name for name in OPTIONAL_FILES.values() if (data_dir / name).is_file()]
-    return fixed + optional + _workload_files(data_dir)
+    return fixed + optional + _workload_files(data_dir) + _reference_files(data_dir)
+
+
+def _reference_files(data_dir: Path) -> list[Path]:
+    return sorted((data_dir / REFERENCE_DIR).glob("*.yaml")) if (data_dir / REFERENCE_DIR).is_dir() else []
 
 
 def _workload_files(data_dir: Path) -> list[Path]:
@@ -406,6 +414,62 @@ def _sheets(
     return tuple(sheets)
 
 
+def _port_table(doc: Document, catalog: Catalog, problems: list[Problem]) -> PortTable:
+    resolve = _Resolver(problems)
+    roles = {r.id: r for r in catalog.roles}
+    rows = []
+    for i, r in enumerate(doc.value["rows"]):
+        here = ("rows", i)
+        found = [resolve.find(roles, ident, "role", doc.at(here + ("roles", j))) for j, ident in enumerate(r["roles"])]
+        ports = parse_ports(r["ports"], doc.at(here + ("ports",)), problems)
+        if None in found or not ports:
+            continue
+        rows.append(
+            PortRow(
+                tuple(x for x in found if x is not None),
+                ports,
+                r["transport"],
+                r["service"],
+                r.get("purpose", ""),
+                _sources(r),
+                r.get("omitted", ""),
+                doc.at(here),
+            )
+        )
+    return PortTable(doc.value["title"], tuple(rows), _sources(doc.value), doc.at(()))
+
+
+def _sources_table(doc: Document | None, problems: list[Problem]) -> dict[str, Source]:
+    if doc is None:
+        return {}
+    return {
+        s["id"]: Source(s["id"], s["title"], s["publisher"], str(s["date"]), s.get("url", ""), s["confidence"], doc.at(("sources", i)))
+        for i, s in _unique(doc.value["sources"], doc, ("sources",), "source", problems)
+    }
+
+
+def _check_citations(doc: Document, sources: dict[str, Source], problems: list[Problem]) -> None:
+    """Every `source:` list anywhere in a file names sources that sources.yaml defines."""
+
+    def walk(value: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "source" and isinstance(item, list):
+                    for j, ident in enumerate(item):
+                        if ident not in sources:
+                            where = "; known sources: " + _brief(sources) if sources else "; define it in sources.yaml"
+                            problems.append(
+                                Problem(doc.at(path + (key, j)), f"unknown source '{ident}'{did_you_mean(str(ident), sources)}{where}", rule="REF")
+                            )
+                else:
+                    walk(item, path + (key,))
+        elif isinstance(value, list):
+            for j, item in enumerate(value):
+                walk(item, path + (j,))
+
+    walk(doc.value, ())
+
+
 def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
     doc, found = read_document(path, _display(path))
     if not found:
@@ -451,6 +515,7 @@ def load(data_dir: str | os.PathLike[str] = "workloads") -> Dataset:
     catalog = _catalog(catalog_doc, problems)
 
     workloads: dict[str, Workload] = {}
+    workload_docs: list[Document] = []
     ids: dict[str, Location] = {}
     all_read = True
     for path in flow_files:
@@ -464,10 +529,21 @@ def load(data_dir: str | os.PathLike[str] = "workloads") -> Dataset:
             continue
         ids[ident] = doc.at(("id",))
         workloads[ident] = _workload(doc, catalog, problems)
+        workload_docs.append(doc)
 
     def optional(kind: str, build: Callable[[Document, Catalog, list[Problem]], tuple[T, ...]]) -> tuple[T, ...]:
         doc = docs[kind]
         return build(doc, catalog, problems) if doc is not None else ()
+
+    tables = []
+    for path in _reference_files(root):
+        doc = _read(path, "port-table", problems)
+        if doc is not None:
+            tables.append(_port_table(doc, catalog, problems))
+            workload_docs.append(doc)
+    sources = _sources_table(docs["sources"], problems)
+    for doc in [d for d in docs.values() if d is not None] + list(workload_docs):
+        _check_citations(doc, sources, problems)
 
     certificates = optional("certificates", _certificates)
     dns_records = optional("dns", _dns)
@@ -477,4 +553,4 @@ def load(data_dir: str | os.PathLike[str] = "workloads") -> Dataset:
     if problems or poster is None:
         raise DataError(problems)
     ordered = tuple(workloads[i] for i in poster.workload_order)
-    return Dataset(poster, catalog, ordered, certificates, dns_records, fingerprint(files, root), stale)
+    return Dataset(poster, catalog, ordered, certificates, dns_records, fingerprint(files, root), stale, tuple(sources.values()), tuple(tables))

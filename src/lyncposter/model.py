@@ -285,6 +285,47 @@ class DnsRecord:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where facts come from, by the id the data cites (`DOC2010`)."""
+
+    id: str
+    title: str
+    publisher: str
+    date: str
+    url: str = ""
+    confidence: str = ""
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class PortRow:
+    """One row of an official port table: who listens, where, and why no flow draws it if none does."""
+
+    roles: tuple[Role, ...]
+    ports: tuple[PortRange, ...]
+    transport: str
+    service: str
+    purpose: str = ""
+    sources: tuple[str, ...] = ()
+    omitted: str = ""  # the reason a row is deliberately not drawn
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+    @property
+    def label(self) -> str:
+        return f"{self.roles[0].label} {self.transport} {format_ports(self.ports)} ({self.service})"
+
+
+@dataclass(frozen=True)
+class PortTable:
+    """An official port table (reference/*.yaml), to check the flows' coverage against."""
+
+    title: str
+    rows: tuple[PortRow, ...]
+    sources: tuple[str, ...] = ()
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Resource:
     title: str
     url: str
@@ -335,6 +376,25 @@ class Dataset:
     dns_records: tuple[DnsRecord, ...]
     fingerprint: str  # short hash of the input files, printed in the footer
     stale: tuple[StaleValue, ...] = ()
+    sources: tuple[Source, ...] = ()
+    port_tables: tuple[PortTable, ...] = ()
+
+    def cited(self, ids: tuple[str, ...]) -> tuple[Source, ...]:
+        """The sources behind these ids, in the order given."""
+        table = {s.id: s for s in self.sources}
+        return tuple(table[i] for i in ids if i in table)
+
+    @property
+    def citations(self) -> tuple[str, ...]:
+        """Every source id the facts cite, in order of first citation."""
+        ids: list[str] = []
+        ids += [s for f in self.flows for s in f.sources]
+        ids += [s for c in self.certificates for s in c.sources]
+        ids += [s for r in self.dns_records for s in r.sources]
+        ids += [s for r in self.catalog.roles for i in r.interfaces for s in i.sources]
+        ids += [s for v in self.stale for s in v.sources]
+        ids += [s for t in self.port_tables for s in (*t.sources, *(s for r in t.rows for s in r.sources))]
+        return tuple(dict.fromkeys(ids))
 
     def workload(self, workload_id: str) -> Workload:
         for w in self.workloads:

@@ -60,7 +60,7 @@ def _inline_svg(panel: Panel, width: float, height: float) -> str:
     return re.sub(r'height="[^"]*pt"', f'height="{height:.1f}"', svg, count=1)
 
 
-def _flow_record(flow: Flow, title: str) -> dict[str, Any]:
+def _flow_record(flow: Flow, title: str, data: Dataset) -> dict[str, Any]:
     return {
         "workload": title,
         "label": flow.label,
@@ -76,7 +76,7 @@ def _flow_record(flow: Flow, title: str) -> dict[str, Any]:
         "direction": DIRECTION[flow.initiator],
         "description": flow.description,
         "note": flow.note,
-        "sources": ", ".join(flow.sources),
+        "sources": [{"id": s.id, "title": s.title, "url": s.url} for s in data.cited(flow.sources)],
         "unsure": flow.unsure,
     }
 
@@ -94,7 +94,7 @@ def _index(data: Dataset) -> tuple[dict[str, Any], dict[str, Any], dict[str, str
             conns[connection.id] = {
                 "source": f"{workload.id}--{node_id(first.source.id)}",
                 "target": f"{workload.id}--{node_id(first.target.id)}",
-                "flows": [_flow_record(f, workload.title) for f in connection.flows],
+                "flows": [_flow_record(f, workload.title, data) for f in connection.flows],
             }
             drawn_by.update((f.id, connection.id) for f in connection.flows)
     return conns, roles, drawn_by
@@ -240,8 +240,13 @@ def _dns(data: Dataset) -> str:
 
 def _resources(data: Dataset) -> str:
     items = "".join(f'<li><a href="{_esc(r.url)}">{_esc(r.title)}</a></li>' for r in data.poster.resources)
+    cited = "".join(
+        f'<li><b>{_esc(s.id)}</b> ' + (f'<a href="{_esc(s.url)}">{_esc(s.title)}</a>' if s.url else _esc(s.title)) + "</li>"
+        for s in data.cited(data.citations)
+    )
     home = _esc(data.poster.home_url)
-    return f'<h2>Learn more</h2><ul>{items}</ul><p>Home: <a href="{home}">{home}</a></p>'
+    sources = f"<h3>Sources cited</h3><ul>{cited}</ul>" if cited else ""
+    return f'<h2>Learn more</h2><ul>{items}</ul>{sources}<p>Home: <a href="{home}">{home}</a></p>'
 
 
 def render_html(data: Dataset, panels: list[Panel]) -> str:

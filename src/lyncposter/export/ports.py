@@ -7,7 +7,7 @@ import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 
-from ..model import Flow
+from ..model import Flow, Source
 
 COLUMNS = (
     "workload",
@@ -25,8 +25,11 @@ FORMATS = ("csv", "md", "json")
 DIRECTIONS = {"from": "source-initiates", "both": "either-initiates"}
 
 
-def port_rows(flows: Iterable[Flow]) -> list[dict[str, str]]:
-    rows = []
+def port_rows(flows: Iterable[Flow], sources: Iterable[Source] = ()) -> list[dict[str, object]]:
+    """One row per flow. Each row also carries its `sources` (id, title, url where known), which
+    the JSON form prints and the CSV and Markdown tables leave out."""
+    known = {s.id: s for s in sources}
+    rows: list[dict[str, object]] = []
     for flow in flows:
         description = flow.description
         if flow.unsure:
@@ -43,14 +46,22 @@ def port_rows(flows: Iterable[Flow]) -> list[dict[str, str]]:
                 "ports": flow.ports_text,
                 "direction": DIRECTIONS[flow.initiator],
                 "description": description,
+                "sources": [_source(i, known) for i in flow.sources],
             }
         )
     return rows
 
 
+def _source(ident: str, known: dict[str, Source]) -> dict[str, str]:
+    source = known.get(ident)
+    if source is None:
+        return {"id": ident}
+    return {"id": ident, "title": source.title, "url": source.url}
+
+
 def to_csv(rows: Sequence[Mapping[str, object]], columns: tuple[str, ...] = COLUMNS) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()

@@ -357,6 +357,12 @@ def resources(data: Dataset, t: Type, width: float) -> list[Flowable]:
         )
         for r in data.poster.resources
     ]
+    cited = [s for s in data.cited(data.citations)]
+    if cited:
+        items.append(Paragraph("Sources cited", t.subheading))
+        for source in cited:
+            title = f'<a href="{html.escape(source.url)}" color="{theme.LINK_COLOUR}"><u>{_esc(source.title)}</u></a>' if source.url else _esc(source.title)
+            items.append(Paragraph(f"<b>{_esc(source.id)}</b> {title}", link, bulletText="\u2022"))
     size = t.size(110)
     code = qr_drawing(data.poster.home_url, size)
     caption = Paragraph(

@@ -161,11 +161,16 @@
       const rows = [
         ["Workload", f.workload], ["From", f.from], ["To", f.to], ["Protocol", f.protocol + " (" + f.protocol_name + ")"],
         ["Transport", f.transport], ["Ports", f.ports], ["Opened by", f.direction], ["What for", f.description],
-        ["Note", f.note], ["Source", f.sources], ["Unconfirmed", f.unsure],
+        ["Note", f.note], ["Unconfirmed", f.unsure],
       ].filter(function (row) { return row[1]; });
+      // sources as links: the reader can open what a fact rests on
+      const sources = f.sources.map(function (s) {
+        const title = escape(s.id + ": " + s.title);
+        return s.url ? '<a class="source" href="' + escape(s.url).replace(/"/g, "&quot;") + '" target="_blank" rel="noopener">' + title + "</a>" : title;
+      }).join("<br>");
       return "<h2>" + escape(f.label) + "</h2><dl>" + rows.map(function (row) {
         return "<dt>" + escape(row[0]) + "</dt><dd" + (row[0] === "Unconfirmed" ? ' class="unsure"' : "") + ">" + escape(row[1]) + "</dd>";
-      }).join("") + "</dl>";
+      }).join("") + (sources ? "<dt>Sources</dt><dd>" + sources + "</dd>" : "") + "</dl>";
     }).join("<hr>");
     details.hidden = false;
     document.getElementById("details-close").addEventListener("click", function () { details.hidden = true; });
