@@ -14,7 +14,7 @@ RUNTIME_PACKAGES := dot=graphviz /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 TEST_PACKAGES := $(RUNTIME_PACKAGES) pdftotext=poppler-utils pdftoppm=poppler-utils zbarimg=zbar-tools chromium=chromium \
   named-checkzone=bind9-utils openssl=openssl
 
-.PHONY: poster panels html tiles test bench lint golden clean system system-test
+.PHONY: poster panels html tiles docs test bench lint golden clean system system-test
 
 SIZE ?= arch-e
 
@@ -28,6 +28,10 @@ html: $(STAMP) system
 tiles: poster
 	$(BIN)/lyncposter tile --data $(DATA) --out $(OUT) --paper letter
 	$(BIN)/lyncposter tile --data $(DATA) --out $(OUT) --paper a4
+
+# The data's reference pages in docs/: sources, unconfirmed facts, omissions.
+docs: $(STAMP)
+	$(BIN)/lyncposter docs --data $(DATA) --out docs
 
 panels: $(STAMP) system
 	$(BIN)/lyncposter panels --data $(DATA) --out $(OUT)/panels

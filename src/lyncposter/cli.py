@@ -22,6 +22,7 @@ from .export.firewall import rule_rows
 from .export.ports import FORMATS, format_rows, port_rows
 from .domain import check_domain, for_domain
 from .export.certs import COLUMNS as CERT_COLUMNS
+from .export.docs import pages as reference_pages
 from .export.certs import REQUEST_FORMATS, certificate_rows, write_requests
 from .export.certs import select as select_certificates
 from .export.zone import COLUMNS as DNS_COLUMNS
@@ -135,6 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
     zone.add_argument("--origin", metavar="NAME", help="the zone's origin (default: the SIP domain)")
     _domain_option(zone)
     _data_option(zone)
+
+    docs = commands.add_parser("docs", help="write the data's reference pages: sources, unconfirmed facts, omissions")
+    docs.add_argument("--out", metavar="DIR", default="docs", help="output directory (default: docs)")
+    _data_option(docs)
 
     ports = commands.add_parser("ports", help="print the port matrix, one row per flow")
     ports.add_argument("--workload", metavar="ID", help="only this workload")
@@ -291,6 +296,13 @@ def _verify(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def _docs(args: argparse.Namespace) -> int:
+    data = load(args.data)
+    for name, text in reference_pages(data).items():
+        print(write_atomic(Path(args.out) / name, text))
+    return 0
+
+
 COMMANDS = {
     "list": _list,
     "render": _render,
@@ -304,6 +316,7 @@ COMMANDS = {
     "certs": _certs,
     "dns": _dns,
     "verify": _verify,
+    "docs": _docs,
 }
 
 

@@ -30,6 +30,7 @@ from .model import (
     Interface,
     Location,
     Note,
+    Omission,
     PortRange,
     PortRow,
     PortTable,
@@ -52,7 +53,7 @@ FIXED_FILES = {
     "certificates": "certificates.yaml",
     "dns": "dns.yaml",
 }
-OPTIONAL_FILES = {"checks": "checks.yaml", "sources": "sources.yaml"}
+OPTIONAL_FILES = {"checks": "checks.yaml", "sources": "sources.yaml", "omissions": "omissions.yaml"}
 WORKLOAD_DIR = "flows"
 REFERENCE_DIR = "reference"
 
@@ -439,6 +440,10 @@ def _port_table(doc: Document, catalog: Catalog, problems: list[Problem]) -> Por
     return PortTable(doc.value["title"], tuple(rows), _sources(doc.value), doc.at(()))
 
 
+def _omissions(doc: Document, catalog: Catalog, problems: list[Problem]) -> tuple[Omission, ...]:
+    return tuple(Omission(o["what"], o["reason"], _sources(o), doc.at(("omissions", i))) for i, o in enumerate(doc.value["omissions"]))
+
+
 def _sources_table(doc: Document | None, problems: list[Problem]) -> dict[str, Source]:
     if doc is None:
         return {}
@@ -548,9 +553,10 @@ def load(data_dir: str | os.PathLike[str] = "workloads") -> Dataset:
     certificates = optional("certificates", _certificates)
     dns_records = optional("dns", _dns)
     stale = optional("checks", _stale)
+    omissions = optional("omissions", _omissions)
     poster_doc = docs["poster"]
     poster = _poster(poster_doc, ids, all_read, problems) if poster_doc is not None else None
     if problems or poster is None:
         raise DataError(problems)
     ordered = tuple(workloads[i] for i in poster.workload_order)
-    return Dataset(poster, catalog, ordered, certificates, dns_records, fingerprint(files, root), stale, tuple(sources.values()), tuple(tables))
+    return Dataset(poster, catalog, ordered, certificates, dns_records, fingerprint(files, root), stale, tuple(sources.values()), tuple(tables), omissions)

@@ -298,6 +298,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Omission:
+    """A fact the sources give that the poster leaves out on purpose, and why."""
+
+    what: str
+    reason: str
+    sources: tuple[str, ...] = ()
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class PortRow:
     """One row of an official port table: who listens, where, and why no flow draws it if none does."""
 
@@ -378,6 +388,7 @@ class Dataset:
     stale: tuple[StaleValue, ...] = ()
     sources: tuple[Source, ...] = ()
     port_tables: tuple[PortTable, ...] = ()
+    omissions: tuple[Omission, ...] = ()
 
     def cited(self, ids: tuple[str, ...]) -> tuple[Source, ...]:
         """The sources behind these ids, in the order given."""
@@ -394,6 +405,7 @@ class Dataset:
         ids += [s for r in self.catalog.roles for i in r.interfaces for s in i.sources]
         ids += [s for v in self.stale for s in v.sources]
         ids += [s for t in self.port_tables for s in (*t.sources, *(s for r in t.rows for s in r.sources))]
+        ids += [s for o in self.omissions for s in o.sources]
         return tuple(dict.fromkeys(ids))
 
     def workload(self, workload_id: str) -> Workload:

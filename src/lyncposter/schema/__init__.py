@@ -16,7 +16,7 @@ import jsonschema
 from ..errors import Problem, did_you_mean
 from ..yamldoc import Document
 
-KINDS = ("poster", "catalog", "workload", "certificates", "dns", "checks", "sources", "port-table")
+KINDS = ("poster", "catalog", "workload", "certificates", "dns", "checks", "sources", "port-table", "omissions")
 
 _TYPE_NAMES = {
     "string": "text",
