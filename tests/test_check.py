@@ -279,6 +279,14 @@ def test_every_omission_has_its_reason(dataset):
     assert all(len(r.omitted.split()) >= 8 for r in rows if r.omitted)  # a reason, not a word
 
 
+def test_version_bump_through_the_command(data_copy, capsys):
+    # previous names a directory here: the bumped version says nothing new
+    data_copy.replace("poster.yaml", 'version: "6.1"', 'version: "6.2"')
+    assert main(["build", "--data", str(data_copy.root), "--previous", str(DATA), "--sheet", "workloads", "--out", str(data_copy.root.parent / "out")]) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"poster\.yaml:\d+:\d+: warning \[VERSION-BUMP\] version 6\.2 has the same facts as 6\.1", err)
+
+
 def test_every_rule_has_a_test_here():
     source = Path(__file__).read_text("utf-8")
     for rule in RULES:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from .changes import compare
 from .errors import DataError, Problem
 from .firewall import firewall_rules
 from .graph import dataset_graph, isolated_parts, listening_ports, workload_graph
@@ -48,6 +49,7 @@ RULES: tuple[Rule, ...] = (
     Rule("META", "error", "The version is like 6.0 or 6.0.1 and the revision date is a real YYYY-MM-DD date."),
     Rule("COVERAGE", "warning", "Every row of the reference port tables is drawn by a flow, or omitted with its reason (and an omitted row is not drawn)."),
     Rule("SOURCE-UNUSED", "warning", "Every source in sources.yaml is cited by some fact."),
+    Rule("VERSION-BUMP", "warning", "The version changes exactly when the facts do, compared with 'previous' in poster.yaml."),
     Rule("UNUSED-ROLE", "warning", "Every role in the catalog appears in a flow, a certificate or a DNS record."),
     Rule("ISOLATED", "warning", "No workload has roles cut off from the rest of its panel."),
 )
@@ -355,3 +357,15 @@ def isolated_roles(data: Dataset) -> Iterator[Problem]:
                 flow.location,
                 f"in {workload.title}, {', '.join(sorted(part))} connect to nothing else on the panel",
             )
+
+
+def version_findings(data: Dataset, previous: Dataset) -> list[Problem]:
+    """VERSION-BUMP: a new version with the same facts, or new facts under the same version."""
+    changed = bool(compare(previous, data))
+    bumped = data.poster.version != previous.poster.version
+    where = data.poster.version_location
+    if bumped and not changed:
+        return [_finding("VERSION-BUMP", where, f"version {data.poster.version} has the same facts as {previous.poster.version}; keep {previous.poster.version}, or change what the new version says")]
+    if changed and not bumped:
+        return [_finding("VERSION-BUMP", where, f"the facts changed since {previous.poster.version} but the version did not; bump it and add a CHANGELOG.md entry")]
+    return []

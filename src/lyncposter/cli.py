@@ -13,14 +13,19 @@ from pathlib import Path
 from typing import NoReturn
 
 from ._version import __version__
-from .check import findings_for
-from .errors import LyncposterError, UsageError
+from .check import findings_for, version_findings
+from .errors import DataError, LyncposterError, UsageError
+from .model import Dataset
 from .export.png import pdf_to_png
 from .files import write_atomic
 from .export.firewall import COLUMNS as RULE_COLUMNS
 from .export.firewall import rule_rows
 from .export.ports import FORMATS, format_rows, port_rows
+from .changes import compare
 from .domain import check_domain, for_domain
+from .export.changes import FORMATS as CHANGE_FORMATS
+from .export.changes import changelog_entry, format_changes
+from .gitdata import load_revision
 from .export.certs import COLUMNS as CERT_COLUMNS
 from .export.docs import pages as reference_pages
 from .export.certs import REQUEST_FORMATS, certificate_rows, write_requests
@@ -81,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--portrait", action="store_true", help="portrait instead of landscape")
     build.add_argument("--force", action="store_true", help="build even if checks fail; the poster says UNCHECKED")
     build.add_argument("--png", metavar="DPI", type=float, help="also write the sheet as a PNG at this resolution")
+    build.add_argument("--previous", metavar="DIR", help="the previous version's data, for What's new (default: 'previous' in poster.yaml, read from git)")
     _data_option(build)
 
     tile = commands.add_parser("tile", help="split the poster into Letter or A4 pages to print and assemble")
@@ -137,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
     _domain_option(zone)
     _data_option(zone)
 
+    diff = commands.add_parser("diff", help="what changed between two versions of the data")
+    diff.add_argument("dirs", metavar="DIR", nargs="*", help="OLD NEW: two data directories")
+    diff.add_argument("--rev", metavar="REV", action="append", help="a git revision of --data (once: against the work tree; twice: between them)")
+    diff.add_argument("--format", choices=CHANGE_FORMATS, default="text", help="output format (default: text)")
+    diff.add_argument("--changelog", action="store_true", help="print a CHANGELOG.md entry for the newer version instead")
+    _data_option(diff)
+
     docs = commands.add_parser("docs", help="write the data's reference pages: sources, unconfirmed facts, omissions")
     docs.add_argument("--out", metavar="DIR", default="docs", help="output directory (default: docs)")
     _data_option(docs)
@@ -170,8 +183,24 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _previous(data: Dataset, data_dir: str, explicit: str | None = None) -> Dataset | None:
+    """The previous version's data (a directory, or `previous.rev` in poster.yaml), or None with a note why."""
+    try:
+        if explicit:
+            return load(explicit)
+        if data.poster.previous_rev:
+            return load_revision(data_dir, data.poster.previous_rev)
+    except (UsageError, DataError) as exc:
+        reason = str(exc).splitlines()[0]
+        print(f"lyncposter: note: the previous version's data cannot be read ({reason}); no What's new, no version check", file=sys.stderr)
+    return None
+
+
 def _check(args: argparse.Namespace) -> int:
-    _, findings = findings_for(lambda: load(args.data))
+    data, findings = findings_for(lambda: load(args.data))
+    previous = _previous(data, args.data) if data is not None else None
+    if data is not None and previous is not None:
+        findings = sorted(findings + version_findings(data, previous))
     if args.format == "json":
         print(json.dumps([f.as_dict() for f in findings], indent=2))
     else:
@@ -188,6 +217,9 @@ def _build(args: argparse.Namespace) -> int:
     if args.png:
         _dpi(args.png, "--png")
     data, findings = findings_for(lambda: load(args.data))
+    previous = _previous(data, args.data, args.previous) if data is not None else None
+    if data is not None and previous is not None:
+        findings = sorted(findings + version_findings(data, previous))
     for finding in findings:
         print(finding.finding, file=sys.stderr)
     errors = [f for f in findings if f.severity == "error"]
@@ -202,7 +234,7 @@ def _build(args: argparse.Namespace) -> int:
         for ident in args.sheet:
             data.sheet(ident)  # an unknown sheet is a usage error before anything is built
     results = build_sheets(
-        data, args.out, size=args.size, portrait=args.portrait, unchecked=bool(errors), sheet_ids=tuple(args.sheet or ())
+        data, args.out, size=args.size, portrait=args.portrait, unchecked=bool(errors), sheet_ids=tuple(args.sheet or ()), previous=previous
     )
     for result in results:
         sheet = result.sheet
@@ -296,6 +328,28 @@ def _verify(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def _diff(args: argparse.Namespace) -> int:
+    if args.dirs and args.rev:
+        raise UsageError("compare two directories or git revisions, not both")
+    if args.dirs:
+        if len(args.dirs) != 2:
+            raise UsageError("give two data directories, OLD NEW (or --rev REV)")
+        old, new = load(args.dirs[0]), load(args.dirs[1])
+    elif args.rev:
+        if len(args.rev) > 2:
+            raise UsageError("--rev at most twice: OLD, or OLD and NEW")
+        old = load_revision(args.data, args.rev[0])
+        new = load_revision(args.data, args.rev[1]) if len(args.rev) == 2 else load(args.data)
+    else:
+        new = load(args.data)
+        if not new.poster.previous_rev:
+            raise UsageError("say what to compare: OLD NEW, --rev REV, or 'previous' in poster.yaml")
+        old = load_revision(args.data, new.poster.previous_rev)
+    changes = compare(old, new)
+    sys.stdout.write(changelog_entry(changes, new.poster.revision_date) if args.changelog else format_changes(changes, args.format))
+    return 0
+
+
 def _docs(args: argparse.Namespace) -> int:
     data = load(args.data)
     for name, text in reference_pages(data).items():
@@ -317,6 +371,7 @@ COMMANDS = {
     "dns": _dns,
     "verify": _verify,
     "docs": _docs,
+    "diff": _diff,
 }
 
 

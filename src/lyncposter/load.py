@@ -384,6 +384,8 @@ def _poster(doc: Document, workload_ids: dict[str, Location], all_read: bool, pr
         resources=resources,
         workload_order=workload_order,
         sheets=sheets,
+        previous_version=v.get("previous", {}).get("version", ""),
+        previous_rev=v.get("previous", {}).get("rev", ""),
         location=doc.at(()),
         version_location=doc.at(("version",)),
         date_location=doc.at(("revision_date",)),
@@ -547,8 +549,9 @@ def load(data_dir: str | os.PathLike[str] = "workloads") -> Dataset:
             tables.append(_port_table(doc, catalog, problems))
             workload_docs.append(doc)
     sources = _sources_table(docs["sources"], problems)
-    for doc in [d for d in docs.values() if d is not None] + list(workload_docs):
-        _check_citations(doc, sources, problems)
+    if docs["sources"] is not None:  # a dataset without sources.yaml (an older one, read for a diff) cites freely
+        for doc in [d for d in docs.values() if d is not None] + list(workload_docs):
+            _check_citations(doc, sources, problems)
 
     certificates = optional("certificates", _certificates)
     dns_records = optional("dns", _dns)

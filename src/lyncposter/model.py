@@ -370,6 +370,8 @@ class PosterInfo:
     resources: tuple[Resource, ...]
     workload_order: tuple[str, ...]
     sheets: tuple[SheetSpec, ...] = ()
+    previous_version: str = ""  # the version before this one
+    previous_rev: str = ""  # the git revision holding its data
     location: Location = field(default=NOWHERE, compare=False, repr=False)
     version_location: Location = field(default=NOWHERE, compare=False, repr=False)
     date_location: Location = field(default=NOWHERE, compare=False, repr=False)

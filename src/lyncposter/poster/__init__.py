@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..changes import compare
 from ..errors import RenderError
 from ..files import write_atomic
 from ..firewall import RuleSet, firewall_rules, rule_workload
@@ -58,10 +59,11 @@ def build_poster(
     size: str = DEFAULT,
     portrait: bool = False,
     unchecked: bool = False,
+    previous: Dataset | None = None,
 ) -> PosterBuild:
     """The main sheet (the first `poster.yaml` lists): render, compose, write atomically."""
     main = next((s for s in data.poster.sheets if s.main), None)
-    return build_sheets(data, out_dir, size, portrait, unchecked, sheet_ids=(main.id,) if main else None)[0]
+    return build_sheets(data, out_dir, size, portrait, unchecked, sheet_ids=(main.id,) if main else None, previous=previous)[0]
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,15 @@ def build_sheets(
     portrait: bool = False,
     unchecked: bool = False,
     sheet_ids: tuple[str, ...] | None = None,
+    previous: Dataset | None = None,
 ) -> list[PosterBuild]:
     """Build the sheets `poster.yaml` lists (or those named), each written atomically.
 
     Every panel any of them needs is laid out and vectorized once, in parallel; nothing is
     written until every sheet has composed, so a failure leaves all previous sheets as they were.
+    With the `previous` version's data, the main sheet says what is new since.
     """
+    changes = compare(previous, data) if previous is not None else None
     paper = paper_size(size, portrait)
     specs = [data.sheet(i) for i in sheet_ids] if sheet_ids else list(data.poster.sheets)
     views = {s.id: _firewall_view(data, s) for s in specs if s.kind == "firewall"}
@@ -115,6 +120,6 @@ def build_sheets(
             facts = data.only(spec.workloads)
             panels = [rendered[w.id][0] for w in facts.workloads]
             drawings = [rendered[w.id][1] for w in facts.workloads]
-            sheet = compose(facts, panels, paper, unchecked, drawings, spec.title)
+            sheet = compose(facts, panels, paper, unchecked, drawings, spec.title, changes if spec.main else None)
         composed.append((spec, sheet))
     return [PosterBuild(write_atomic(Path(out_dir) / sheet_filename(data, spec), sheet.pdf), sheet, spec) for spec, sheet in composed]

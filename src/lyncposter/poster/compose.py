@@ -41,6 +41,7 @@ from .. import theme
 from .._version import __version__
 from ..errors import RenderError
 from ..fonts import register
+from ..changes import Changes
 from ..firewall import RuleSet
 from ..model import Dataset, Workload
 from ..render import Panel
@@ -165,20 +166,30 @@ def compose(
     unchecked: bool = False,
     drawings: list[Drawing] | None = None,
     title: str | None = None,
+    changes: Changes | None = None,
 ) -> Sheet:
-    """The workloads sheet: every panel at one scale, the legend, notes, certificates and DNS."""
+    """The workloads sheet: every panel at one scale, the legend, notes, certificates and DNS;
+    with `changes`, a What's new box at the top of the side column."""
     drawings = drawings if drawings is not None else [vectorize(p) for p in panels]
     heading = title or data.poster.title
-    return _with_shrinking_type(paper, lambda t: _try_compose(data, panels, drawings, paper, t, unchecked, heading))
+    return _with_shrinking_type(paper, lambda t: _try_compose(data, panels, drawings, paper, t, unchecked, heading, changes))
 
 
 def _try_compose(
-    data: Dataset, panels: list[Panel], drawings: list[Drawing], paper: PaperSize, t: sections.Type, unchecked: bool, title: str
+    data: Dataset,
+    panels: list[Panel],
+    drawings: list[Drawing],
+    paper: PaperSize,
+    t: sections.Type,
+    unchecked: bool,
+    title: str,
+    changes: Changes | None = None,
 ) -> Sheet | None:
     frame = _frame(paper, t)
     canvas, body, side, main_w, gap = frame.canvas, frame.body, frame.side, frame.main_w, frame.gap
     side_w = side.width
-    side_story = sections.legend(data, t, side_w) + sections.notes(data, t) + sections.resources(data, t, side_w)
+    news = sections.whats_new(changes, t) if changes is not None else []
+    side_story = news + sections.legend(data, t, side_w) + sections.notes(data, t) + sections.resources(data, t, side_w)
     if _height(canvas, side_story, side_w) > side.height:
         return None
 

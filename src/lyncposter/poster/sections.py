@@ -20,6 +20,7 @@ from svglib.svglib import svg2rlg
 
 from .. import theme
 from ..legend import legend as legend_content
+from ..changes import MARKS, Changes
 from ..firewall import RuleSet
 from ..model import Dataset, Interface, Note, Workload
 
@@ -257,6 +258,26 @@ def dns(data: Dataset, t: Type, width: float) -> list[Flowable]:
         ]
         story.append(Paragraph(title, t.subheading))
         story.append(_table(["Type", "Name", "Points to", "Port", "Purpose"], rows, [f * width for f in fractions], t))
+    return story
+
+
+# --- what's new ------------------------------------------------------------------------------
+
+WHATS_NEW_LINES = 14
+
+
+def whats_new(changes: Changes, t: Type) -> list[Flowable]:
+    """The changes since the previous version, at the top of the side column."""
+    story: list[Flowable] = [Paragraph(f"What's new in {_esc(changes.new_version)}", t.heading)]
+    if not changes:
+        return story + [Paragraph(f"No change to the facts since {_esc(changes.old_version)}.", t.text)]
+    item = t.style("new", theme.SECTION_TEXT_SIZE, leftIndent=t.size(10), bulletIndent=0, spaceAfter=t.size(1))
+    shown = changes.items[:WHATS_NEW_LINES]
+    for change in shown:
+        story.append(Paragraph(f"<b>{MARKS[change.kind]}</b> {_esc(change.text)}", item, bulletText="\u2022"))
+    rest = len(changes.items) - len(shown)
+    more = f" and {rest} more" if rest else ""
+    story.append(Paragraph(f"<i>Since version {_esc(changes.old_version)}{more}; the changelog has every change.</i>", t.style("new-tail", theme.TABLE_TEXT_SIZE, colour=theme.MUTED)))
     return story
 
 

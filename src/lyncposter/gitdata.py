@@ -1,0 +1,55 @@
+"""A data directory as it was at a git revision, read without touching the work tree.
+
+`lyncposter diff --rev v6.0` and the poster's "What's new" box compare the data with
+an earlier version of itself; git keeps that version. The files are read with
+`git show REV:PATH` into a temporary directory and loaded like any other.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .errors import UsageError
+from .load import load
+from .model import Dataset
+
+
+def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
+    try:
+        result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise UsageError("git is not installed; install it, or compare two data directories instead") from None
+    if result.returncode != 0:
+        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageError(f"git {' '.join(args[:2])}: {detail[-1] if detail else 'failed'}")
+    return result.stdout
+
+
+def load_revision(data_dir: str | os.PathLike[str], rev: str) -> Dataset:
+    """The dataset in `data_dir` as it was at git revision `rev`."""
+    data = Path(data_dir).resolve()
+    if not data.is_dir():
+        raise UsageError(f"{data_dir}: no such data directory")
+    top = Path(_git(["rev-parse", "--show-toplevel"], data).decode().strip())
+    inside = data.relative_to(top).as_posix()
+    listing = _git(["ls-tree", "-r", "-z", rev, "--", inside], top).split(b"\0")
+    entries = [line.decode().split("\t", 1) for line in listing if line]
+    blobs = [(meta.split()[2], name) for meta, name in entries if meta.split()[1] == "blob"]
+    if not blobs:
+        raise UsageError(f"no data at {inside}/ in git revision {rev}")
+    # every file in one git process: `cat-file --batch` answers "<id> blob <size>\n<bytes>\n" per id
+    out = _git(["cat-file", "--batch"], top, stdin="".join(f"{blob}\n" for blob, _ in blobs).encode())
+    with tempfile.TemporaryDirectory(prefix="lyncposter-rev-") as tmp:
+        root = Path(tmp) / Path(inside).name
+        at = 0
+        for _, name in blobs:
+            header_end = out.index(b"\n", at)
+            size = int(out[at:header_end].split()[2])
+            target = root / Path(name).relative_to(inside)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(out[header_end + 1 : header_end + 1 + size])
+            at = header_end + 1 + size + 1
+        return load(root)
