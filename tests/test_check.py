@@ -284,7 +284,8 @@ def test_version_bump_through_the_command(data_copy, capsys):
     data_copy.replace("poster.yaml", 'version: "6.1"', 'version: "6.2"')
     assert main(["build", "--data", str(data_copy.root), "--previous", str(DATA), "--sheet", "workloads", "--out", str(data_copy.root.parent / "out")]) == 0
     err = capsys.readouterr().err
-    assert re.search(r"poster\.yaml:\d+:\d+: warning \[VERSION-BUMP\] version 6\.2 has the same facts as 6\.1", err)
+    rule = "VERSION-BUMP"
+    assert re.search(rf"poster\.yaml:\d+:\d+: warning \[{rule}\] version 6\.2 has the same facts as 6\.1", err)
 
 
 def test_every_rule_has_a_test_here():
