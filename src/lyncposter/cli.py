@@ -61,7 +61,7 @@ def _domain_option(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="lyncposter", description="Generate the Lync Server 2010 Protocol Workloads Poster from data.")
+    parser = _Parser(prog="lyncposter", description="Generate protocol posters from data: workload panels, firewall rules, certificates and DNS.")
     parser.add_argument("--version", action="version", version=f"lyncposter {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 

@@ -193,7 +193,7 @@ def _level_zones(graph: ET.Element, workload: Workload) -> ZoneColumns:
     bottom = drawn.y1
     for zone, group, box in zones:
         shape = next(e for e in group if e.tag in (_tag("path"), _tag("polygon")))
-        style = theme.ZONES.get(zone.id, theme.DEFAULT_ZONE)
+        style = theme.zone_style(zone.order, len(workload.catalog.zones))
         rect = ET.Element(
             _tag("rect"),
             {

@@ -36,12 +36,24 @@ class ZoneStyle:
     border: str
 
 
-ZONES: dict[str, ZoneStyle] = {
-    "external": ZoneStyle(fill="#eef4fb", border="#9fb3c8"),
-    "perimeter": ZoneStyle(fill="#fdf6e7", border="#d9b56c"),
-    "internal": ZoneStyle(fill="#eef7ee", border="#8fbf8f"),
-}
-DEFAULT_ZONE = ZoneStyle(fill="#f5f5f5", border="#bbbbbb")
+# Zones are coloured by where they stand, outside in: the outermost blue, the innermost
+# green, the ones between them amber, then lilac, then grey, whatever the product calls them.
+OUTERMOST_ZONE = ZoneStyle(fill="#eef4fb", border="#9fb3c8")
+INNERMOST_ZONE = ZoneStyle(fill="#eef7ee", border="#8fbf8f")
+BETWEEN_ZONES = (
+    ZoneStyle(fill="#fdf6e7", border="#d9b56c"),
+    ZoneStyle(fill="#f5effa", border="#b59fcf"),
+    ZoneStyle(fill="#f5f5f5", border="#bbbbbb"),
+)
+
+
+def zone_style(order: int, count: int) -> ZoneStyle:
+    """The style of the zone at `order` (0 outermost) among `count` zones."""
+    if order == 0:
+        return OUTERMOST_ZONE
+    if order == count - 1:
+        return INNERMOST_ZONE
+    return BETWEEN_ZONES[min(order - 1, len(BETWEEN_ZONES) - 1)]
 
 FIREWALL_FILL = "#c0392b"
 FIREWALL_MORTAR = "#f3d3cf"
@@ -63,14 +75,14 @@ class Family:
 FAMILIES: dict[str, Family] = {
     f.id: f
     for f in (
-        Family("signalling", "Signalling (SIP, C3P)", "#1f5fbf", "solid", 1.6, "SIP signalling, IM and conference control"),
-        Family("federation", "Federation (SIP, XMPP)", "#7b3fa0", "bold", 2.4, "Connections with other organisations"),
-        Family("web", "Web (HTTP/HTTPS)", "#1e8a4c", "solid", 1.2, "Web services, address book, meeting content"),
-        Family("conferencing", "Web conferencing (PSOM)", "#0f8b8d", "dashed", 1.8, "Meeting content and data collaboration"),
-        Family("media", "Media (RTP/SRTP, RDP)", "#d1495b", "dashed", 1.4, "Audio, video and desktop sharing"),
-        Family("relay", "Media relay (STUN/MS-TURN)", "#e07a1f", "dotted", 2.0, "NAT traversal through the A/V Edge"),
-        Family("queueing", "Queueing (MSMQ)", "#8d6e3f", "dotted", 1.4, "Monitoring and archiving data"),
-        Family("storage", "Data and directory (SQL, SMB, RPC, LDAP)", "#5b6b7a", "solid", 1.0, "Databases, file shares, directory"),
+        Family("signalling", "Signalling", "#1f5fbf", "solid", 1.6, "Call and session signalling, messaging and conference control"),
+        Family("federation", "Federation", "#7b3fa0", "bold", 2.4, "Connections with other organisations"),
+        Family("web", "Web", "#1e8a4c", "solid", 1.2, "Web services and downloads"),
+        Family("conferencing", "Web conferencing", "#0f8b8d", "dashed", 1.8, "Meeting content and data collaboration"),
+        Family("media", "Media", "#d1495b", "dashed", 1.4, "Audio, video and desktop sharing"),
+        Family("relay", "Media relay", "#e07a1f", "dotted", 2.0, "NAT traversal through a media relay"),
+        Family("queueing", "Queueing", "#8d6e3f", "dotted", 1.4, "Message queues"),
+        Family("storage", "Data and directory", "#5b6b7a", "solid", 1.0, "Databases, file shares, directory"),
         Family("push", "Push notification", "#b0287a", "dashed", 1.4, "Phone platform push services"),
     )
 }

@@ -136,7 +136,8 @@ def _firewalls(data: Dataset, drawn_by: dict[str, str]) -> list[dict[str, Any]]:
 
 def _firewall_options(firewalls: list[dict[str, Any]]) -> str:
     options = "".join(
-        f'<option value="{_esc(f["id"])}">{_esc(f["label"])} ({len(f["rules"])} rules)</option>' for f in firewalls
+        f'<option value="{_esc(f["id"])}">{_esc(f["label"])} ({len(f["rules"])} rule{"" if len(f["rules"]) == 1 else "s"})</option>'
+        for f in firewalls
     )
     return '<option value="">Firewall rules\u2026</option>' + options
 
@@ -167,7 +168,7 @@ def _legend(data: Dataset) -> str:
         f'fill="{theme.UNSURE_COLOUR}">{theme.UNSURE_MARK}</text></svg><span>Not confirmed by the sources at hand</span></div>'
     )
     for zone in content.zones:
-        style = theme.ZONES.get(zone.id, theme.DEFAULT_ZONE)
+        style = theme.zone_style(zone.order, len(data.catalog.zones))
         swatch = (
             f'<svg width="64" height="14" aria-hidden="true"><rect x="1" y="1" width="62" height="12" rx="3" '
             f'fill="{style.fill}" stroke="{style.border}"/></svg>'

@@ -145,7 +145,7 @@ def workload_dot(workload: Workload) -> str:
     used = [graph.nodes[n]["role"].zone.order for n in graph]
     zones = [z for z in workload.catalog.zones if min(used) <= z.order <= max(used)] if used else []
     for zone in zones:
-        style = theme.ZONES.get(zone.id, theme.DEFAULT_ZONE)
+        style = theme.zone_style(zone.order, len(workload.catalog.zones))
         with dot.subgraph(name=f"cluster_{zone.id}") as cluster:
             cluster.attr(
                 id=zone_cluster_id(zone.id),

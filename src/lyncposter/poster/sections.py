@@ -142,7 +142,7 @@ def legend(data: Dataset, t: Type, width: float) -> list[Flowable]:
     rows.append([_line_sample(t, ink, "solid", 1.4), Paragraph(_esc(theme.ARROW_LABELS["from"]), t.cell)])
     rows.append([_line_sample(t, ink, "solid", 1.4, both=True), Paragraph(_esc(theme.ARROW_LABELS["both"]), t.cell)])
     for zone in content.zones:
-        style = theme.ZONES.get(zone.id, theme.DEFAULT_ZONE)
+        style = theme.zone_style(zone.order, len(data.catalog.zones))
         rows.append([_swatch(t, style.fill, style.border), Paragraph(_esc(zone.label), t.cell)])
     rows.append([_wall(t), Paragraph("Firewall between two zones", t.cell)])
     rows.append(
@@ -284,6 +284,10 @@ def whats_new(changes: Changes, t: Type) -> list[Flowable]:
 # --- firewall rules ---------------------------------------------------------------------
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def rule_table(
     rule_set: RuleSet, t: Type, width: float, workload_titles: dict[str, str], text: float = theme.RULE_TABLE_TEXT_SIZE
 ) -> list[Flowable]:
@@ -306,14 +310,14 @@ def rule_table(
                 " ".join(notes) + unsure,
             ]
         )
-    fractions = [0.04, 0.08, 0.17, 0.17, 0.08, 0.12, 0.14, 0.20]
+    fractions = [0.04, 0.08, 0.17, 0.17, 0.095, 0.12, 0.14, 0.185]
     intro = (
         f"Between {_esc(firewall.outer.label)} and {_esc(firewall.inner.label)}. <b>Inbound</b>: opened from "
         f"{_esc(firewall.outer.label)}; <b>outbound</b>: opened from {_esc(firewall.inner.label)}. "
         "Ports are those of the side that listens."
     )
     return [
-        Paragraph(f"{_esc(firewall.label)}: {len(rule_set.rules)} rules", t.heading),
+        Paragraph(f"{_esc(firewall.label)}: {_count(len(rule_set.rules), 'rule')}", t.heading),
         Paragraph(intro, t.style("rule-intro", text, spaceAfter=t.size(4))),
         _table(
             ["#", "Direction", "From (opens)", "To (listens)", "Protocol", "Port", "Workloads", "Notes"],
@@ -328,14 +332,17 @@ def rule_table(
 def firewall_notes(rule_sets: tuple[RuleSet, ...], workloads: tuple[Workload, ...], t: Type) -> list[Flowable]:
     """How to read the sheet, what each interface needs besides its rules, and the workloads' firewall notes."""
     story: list[Flowable] = [Paragraph("Reading the rules", t.heading)]
+    examples = list(dict.fromkeys(e.label for r in rule_sets for rule in r.rules for e in (rule.source, rule.destination) if e.interface))
     for text in (
         "Each arrow is one rule, numbered as in its firewall's table, pointing away from the side that opens "
         "the connection. A line with two arrowheads and two numbers is an opening that either side may make: "
         "one rule each way.",
         "<b>Inbound</b> rules are opened from the less trusted zone, <b>outbound</b> rules from the more trusted "
         "one. The side that opens a connection uses a dynamic source port; the port given is the listener's.",
-        "A rule names the interface the firewall sees (Access Edge external, Edge internal, ...): map each to "
-        "its IP address. Flows that need the same opening share one rule, which lists every workload that needs it.",
+        "A rule names the interface the firewall sees where a role stands between two firewalls"
+        + (f" ({', '.join(_esc(n) for n in examples[:2])}, ...)" if examples else "")
+        + ": map each to its IP address. Flows that need the same opening share one rule, which lists every "
+        "workload that needs it.",
         f"{UNSURE} marks a rule that rests on an unconfirmed fact; the reason is in its Notes.",
     ):
         story.append(Paragraph(text, t.text))

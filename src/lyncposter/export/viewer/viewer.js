@@ -186,6 +186,8 @@
   const firewallSelect = document.getElementById("firewall");
   const rulesPanel = document.getElementById("rules");
 
+  function rulesText(n) { return n + (n === 1 ? " rule" : " rules"); }
+
   function highlightRules(rules) {
     clearMatches();
     canvas.classList.add("searching");
@@ -215,14 +217,14 @@
         '</td><td class="notes">' + escape(rule.notes.join(" ")) + unsure + "</td></tr>";
     }).join("");
     rulesPanel.innerHTML = '<button class="close" aria-label="Close the rules" id="rules-close">&times;</button>' +
-      "<h2>" + escape(firewall.label) + ": " + firewall.rules.length + " rules</h2>" +
+      "<h2>" + escape(firewall.label) + ": " + rulesText(firewall.rules.length) + "</h2>" +
       "<p>Between " + escape(firewall.outer) + " and " + escape(firewall.inner) + ". Inbound: opened from " +
       escape(firewall.outer) + "; outbound: opened from " + escape(firewall.inner) + ". Click a rule to show its flows.</p>" +
       "<table><thead><tr><th>#</th><th>Direction</th><th>From (opens)</th><th>To (listens)</th><th>Protocol</th>" +
       "<th>Port</th><th>Workloads</th><th>Notes</th></tr></thead><tbody>" + rows + "</tbody></table>";
     rulesPanel.hidden = false;
     highlightRules(firewall.rules);
-    matches.textContent = firewall.rules.length + " rules";
+    matches.textContent = rulesText(firewall.rules.length);
     document.getElementById("rules-close").addEventListener("click", function () {
       closeFirewall();
       history.replaceState(null, "", location.pathname + location.search);
@@ -233,7 +235,7 @@
         rulesPanel.querySelectorAll("tbody tr.selected").forEach(function (other) { if (other !== row) other.classList.remove("selected"); });
         const rule = firewall.rules.find(function (r) { return String(r.number) === row.dataset.rule; });
         highlightRules(selected ? [rule] : firewall.rules);
-        matches.textContent = selected ? "rule " + rule.number : firewall.rules.length + " rules";
+        matches.textContent = selected ? "rule " + rule.number : rulesText(firewall.rules.length);
         // bring the panel that draws the rule's first flow into view
         const first = selected && data.connections[rule.connections[0]];
         const box = first && data.panels[first.source.split("--")[0]];
