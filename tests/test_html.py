@@ -224,3 +224,147 @@ def test_a_flows_sources_are_links(open_page, dataset):
     for link, source in zip(links.all(), cited):
         assert link.get_attribute("href") == source.url
         assert link.inner_text() == f"{source.id}: {source.title}"
+
+
+# --- the viewer as a field tool: results list, exports, phone, print, accessibility ---------------
+
+VIEWPORTS = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=sorted(VIEWPORTS))
+def field_page(request, browser, page_file):
+    """The poster at a laptop's and a phone's size, with the clipboard allowed; no console error, no request."""
+    phone = request.param == "phone"
+    context = browser.new_context(viewport=VIEWPORTS[request.param], is_mobile=phone, has_touch=phone, accept_downloads=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(page_file.as_uri())
+    page.wait_for_function("document.getElementById('canvas').dataset.scale !== undefined")
+    page.viewport_name = request.param
+    yield page
+    assert errors == []
+    # a download is a blob: made in the page; nothing else may be asked for
+    assert [r for r in requests if r.split("#")[0] != page_file.as_uri() and not r.startswith("blob:")] == []
+    context.close()
+
+
+def _flows_with(dataset, port: int):
+    return [f for f in dataset.flows if any(port in p for p in f.ports)]
+
+
+def test_a_search_lists_its_flows(field_page, dataset):
+    page = field_page
+    page.fill("#search", "5061")
+    expected = _flows_with(dataset, 5061)
+    rows = page.locator("#results-list li[role=option]")
+    assert page.is_visible("#results")
+    assert rows.count() == len(expected)
+    assert page.inner_text("#matches") == f"{len(expected)} flows"
+    assert page.get_attribute("#results-list", "role") == "listbox"
+    first = rows.first.inner_text()
+    flow = expected[0]
+    for words in (flow.source.label, flow.target.label, flow.label):
+        assert words in first
+    assert "opened by" in first and "crosses" in first
+
+
+def test_a_row_zooms_to_its_flow_and_keys_move_through_the_list(field_page, dataset):
+    page = field_page
+    page.fill("#search", "5061")
+    before = float(page.eval_on_selector("#canvas", "c => c.dataset.scale"))
+    page.locator("#results-list li").nth(2).click()
+    assert page.get_attribute("#result-2", "aria-selected") == "true"
+    assert float(page.eval_on_selector("#canvas", "c => c.dataset.scale")) > before
+    flow = _flows_with(dataset, 5061)[2]
+    line = page.locator("g.edge.active")
+    assert line.count() == 1
+    box, frame = line.bounding_box(), page.locator("#viewport").bounding_box()
+    centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert frame["x"] <= centre[0] <= frame["x"] + frame["width"] and frame["y"] <= centre[1] <= frame["y"] + frame["height"]
+    assert flow.target.label in page.inner_text("#details")
+    page.keyboard.press("ArrowDown")
+    assert page.get_attribute("#result-3", "aria-selected") == "true"
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    assert page.get_attribute("#result-1", "aria-selected") == "true"
+
+
+def test_sorting(field_page):
+    page = field_page
+    page.fill("#search", "443")
+    page.select_option("#results-sort", "port")
+    labels = page.locator("#results-list .label").all_inner_texts()
+    firsts = [int(re.search(r":(\d+)", label).group(1)) for label in labels]
+    assert firsts == sorted(firsts)
+    page.select_option("#results-sort", "workload")
+    workloads = page.locator("#results-list .what").all_inner_texts()
+    assert workloads == sorted(workloads)
+
+
+def test_csv_download_is_the_ports_csv_of_those_flows(field_page, dataset):
+    from lyncposter.export.ports import port_rows, to_csv
+
+    page = field_page
+    page.fill("#search", "5061")
+    with page.expect_download() as download:
+        page.click("#results-csv")
+    got = Path(download.value.path()).read_bytes()
+    assert got == to_csv(port_rows(_flows_with(dataset, 5061))).encode("utf-8")
+    assert download.value.suggested_filename.endswith("-5061.csv")
+
+
+def test_copy_gives_one_line_per_row(field_page, dataset):
+    page = field_page
+    page.fill("#search", "5061")
+    page.click("#results-copy")
+    page.wait_for_function("document.getElementById('results-status').textContent.startsWith('Copied')")
+    text = page.evaluate("navigator.clipboard.readText()")
+    lines = text.rstrip("\n").split("\n")
+    assert len(lines) == len(_flows_with(dataset, 5061))
+    assert all(len(line.split("\t")) == 6 for line in lines)
+
+
+def test_the_controls_stay_in_reach_and_nothing_scrolls_sideways(field_page):
+    page = field_page
+    width = page.evaluate("innerWidth")
+    assert not page.is_visible("#results")  # no list before a search
+    for selector in ("#version", "#search", "#zoom-in", "#zoom-out", "#zoom-fit", "#firewall"):
+        box = page.locator(selector).bounding_box()
+        assert page.is_visible(selector), selector
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, selector
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate("document.body.scrollWidth") <= width
+    if page.viewport_name == "phone":
+        # the first view shows one panel across, not the whole sheet
+        panel = page.locator(".panel").first.bounding_box()
+        assert panel["width"] == pytest.approx(width - 32, abs=40)
+    page.fill("#search", "5061")
+    sheet = page.locator("#results").bounding_box()
+    assert sheet["x"] >= 0 and sheet["x"] + sheet["width"] <= width
+    if page.viewport_name == "phone":
+        assert sheet["y"] + sheet["height"] == pytest.approx(page.evaluate("innerHeight"), abs=2)  # a bottom sheet
+
+
+def test_printing_gives_the_list_and_a_panel(field_page):
+    page = field_page
+    page.fill("#search", "5061")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    page.emulate_media(media="print")
+    assert not page.is_visible("#toolbar")
+    assert page.is_visible("#results-list")
+    visible = page.locator("#canvas > .panel").evaluate_all("els => els.filter(e => getComputedStyle(e).display !== 'none').length")
+    assert visible == 1
+
+
+def test_no_serious_accessibility_violations(field_page):
+    page = field_page
+    page.fill("#search", "5061")
+    page.add_script_tag(path=str(Path(__file__).parent / "vendor" / "axe.min.js"))  # vendored: never fetched
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []

@@ -17,10 +17,13 @@ from .. import theme
 from .._version import __version__
 from ..layout import connections
 from ..firewall import firewall_rules
+from .ports import COLUMNS as PORT_COLUMNS
+from .ports import port_rows
 from ..legend import legend as legend_content
 from ..layout.dot import node_id
 from ..model import Dataset, Flow
 from ..poster.packing import pack
+from ..naming import poster_filename
 from ..render import Panel
 
 PANELS_WIDTH = 2700.0
@@ -60,9 +63,11 @@ def _inline_svg(panel: Panel, width: float, height: float) -> str:
     return re.sub(r'height="[^"]*pt"', f'height="{height:.1f}"', svg, count=1)
 
 
-def _flow_record(flow: Flow, title: str, data: Dataset) -> dict[str, Any]:
+def _flow_record(flow: Flow, title: str, data: Dataset, row: dict[str, object]) -> dict[str, Any]:
     return {
+        "id": flow.id,
         "workload": title,
+        "workload_id": flow.workload_id,
         "label": flow.label,
         "from": flow.source.label,
         "to": flow.target.label,
@@ -73,19 +78,27 @@ def _flow_record(flow: Flow, title: str, data: Dataset) -> dict[str, Any]:
         "transport": flow.transport,
         "ports": flow.ports_text,
         "ranges": [[p.low, p.high] for p in flow.ports],
+        "initiator": flow.initiator,
         "direction": DIRECTION[flow.initiator],
         "description": flow.description,
         "note": flow.note,
         "sources": [{"id": s.id, "title": s.title, "url": s.url} for s in data.cited(flow.sources)],
         "unsure": flow.unsure,
+        "firewalls": [f.label for f in data.catalog.firewalls_between(flow.source.zone, flow.target.zone)],
+        # the flow's row of `lyncposter ports`, column for column: the page's CSV is that CSV
+        "row": [str(row[c]) for c in PORT_COLUMNS],
     }
 
 
-def _index(data: Dataset) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
-    """Connections and roles by their element ids, and the connection that draws each flow."""
+def _index(data: Dataset) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any], dict[str, str]]:
+    """Every flow in the poster's order; connections (their flows by index) and roles by element id;
+    and the connection that draws each flow."""
+    flows: list[dict[str, Any]] = []
     conns: dict[str, Any] = {}
     roles: dict[str, Any] = {}
     drawn_by: dict[str, str] = {}
+    rows = port_rows(data.flows)
+    position = {f.id: i for i, f in enumerate(data.flows)}
     for workload in data.workloads:
         for role in workload.roles:
             roles[f"{workload.id}--{node_id(role.id)}"] = {"id": role.id, "label": role.label}
@@ -94,10 +107,14 @@ def _index(data: Dataset) -> tuple[dict[str, Any], dict[str, Any], dict[str, str
             conns[connection.id] = {
                 "source": f"{workload.id}--{node_id(first.source.id)}",
                 "target": f"{workload.id}--{node_id(first.target.id)}",
-                "flows": [_flow_record(f, workload.title, data) for f in connection.flows],
+                "flows": [position[f.id] for f in connection.flows],
             }
             drawn_by.update((f.id, connection.id) for f in connection.flows)
-    return conns, roles, drawn_by
+    for flow, row in zip(data.flows, rows):
+        record = _flow_record(flow, next(w.title for w in data.workloads if w.id == flow.workload_id), data, row)
+        record["conn"] = drawn_by[flow.id]
+        flows.append(record)
+    return flows, conns, roles, drawn_by
 
 
 def _firewalls(data: Dataset, drawn_by: dict[str, str]) -> list[dict[str, Any]]:
@@ -274,9 +291,11 @@ def render_html(data: Dataset, panels: list[Panel]) -> str:
     )
     width = GAP * 3 + PANELS_WIDTH + SIDE_WIDTH
     height = tables_top + TABLES_HEIGHT_GUESS
-    conns, roles, drawn_by = _index(data)
+    flows, conns, roles, drawn_by = _index(data)
     firewalls = _firewalls(data, drawn_by)
     payload = {
+        "flows": flows,
+        "csv_name": poster_filename(data, ""),
         "firewalls": firewalls,
         "version": data.poster.version,
         "width": width,

@@ -4,7 +4,6 @@ other sheet `poster.yaml` lists."""
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from ..errors import RenderError
 from ..files import write_atomic
 from ..firewall import RuleSet, firewall_rules, rule_workload
 from ..model import Dataset, SheetSpec, Workload
+from ..naming import poster_filename, sheet_filename, slug
 from .compose import Sheet, compose, compose_firewall
 from .vector import render_and_vectorize
 from .sizes import DEFAULT, NAMED, PaperSize, paper_size
@@ -28,22 +28,6 @@ __all__ = [
     "sheet_filename",
     "slug",
 ]
-
-
-def slug(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-
-
-def poster_filename(data: Dataset, suffix: str = ".pdf") -> str:
-    """`<slug>-v<version>.pdf`: the file name carries the one version too."""
-    return f"{slug(data.poster.title)}-v{data.poster.version}{suffix}"
-
-
-def sheet_filename(data: Dataset, sheet: SheetSpec, suffix: str = ".pdf") -> str:
-    """The first sheet keeps the poster's name; another adds its id: `<slug>-firewall-v6.0.pdf`."""
-    if sheet.main:
-        return poster_filename(data, suffix)
-    return f"{slug(data.poster.title)}-{sheet.id}-v{data.poster.version}{suffix}"
 
 
 @dataclass(frozen=True)

@@ -24,23 +24,57 @@
     apply();
   }
 
-  // the part of the window an open rules table leaves free, when it leaves enough
-  function freeLeft() {
-    const panel = document.getElementById("rules");
-    const left = panel && !panel.hidden ? panel.offsetLeft + panel.offsetWidth : 0;
-    return viewport.clientWidth - left >= 320 ? left : 0;
+  // the part of the window an open list leaves free: beside it on a wide screen, above it on a phone
+  function freeArea() {
+    const vw = viewport.clientWidth, vh = viewport.clientHeight;
+    const top = viewport.getBoundingClientRect().top;
+    for (const id of ["results", "rules"]) {
+      const panel = document.getElementById(id);
+      if (!panel || panel.hidden) continue;
+      const box = panel.getBoundingClientRect();
+      if (vw - box.right >= 320) return { left: box.right, top: 0, width: vw - box.right, height: vh };
+      const above = box.top - top;
+      if (above >= 200) return { left: 0, top: 0, width: vw, height: above };
+    }
+    return { left: 0, top: 0, width: vw, height: vh };
   }
 
-  function fitBox(x, y, w, h) {
-    const left = freeLeft();
-    const vw = viewport.clientWidth - left, vh = viewport.clientHeight, pad = 16;
-    view.scale = Math.min(MAX, Math.max(MIN, Math.min((vw - 2 * pad) / w, (vh - 2 * pad) / h)));
-    view.x = left + (vw - w * view.scale) / 2 - x * view.scale;
-    view.y = (vh - h * view.scale) / 2 - y * view.scale;
+  function fitBox(x, y, w, h, atTop) {
+    const area = freeArea(), pad = 16;
+    view.scale = Math.min(MAX, Math.max(MIN, Math.min((area.width - 2 * pad) / w, (area.height - 2 * pad) / h)));
+    view.x = area.left + (area.width - w * view.scale) / 2 - x * view.scale;
+    view.y = area.top + (atTop ? pad : (area.height - h * view.scale) / 2) - y * view.scale;
     apply();
   }
 
-  function fitAll() { fitBox(0, 0, data.width, data.height); }
+  const narrow = window.matchMedia("(max-width: 599px)");
+  function fitAll() {
+    if (narrow.matches) {  // a phone: one panel across, where the text reads
+      const first = Object.values(data.panels).sort(function (a, b) { return a.y - b.y || a.x - b.x; })[0];
+      if (first) { fitBox(first.x, first.y, first.width, first.height, true); return; }
+    }
+    fitBox(0, 0, data.width, data.height);
+  }
+
+  // the viewport starts below the toolbar, whose height wraps with the window's width
+  const toolbar = document.getElementById("toolbar");
+  function layout() { viewport.style.top = toolbar.offsetHeight + "px"; }
+  window.addEventListener("resize", layout);
+
+  // printing: the list, and the panel that is most in view
+  window.addEventListener("beforeprint", function () {
+    let best = null, bestArea = 0;
+    const frame = viewport.getBoundingClientRect();
+    canvas.querySelectorAll(":scope > .panel").forEach(function (panel) {
+      const box = panel.getBoundingClientRect();
+      const w = Math.min(box.right, frame.right) - Math.max(box.left, frame.left);
+      const h = Math.min(box.bottom, frame.bottom) - Math.max(box.top, frame.top);
+      const area = Math.max(0, w) * Math.max(0, h);
+      panel.classList.remove("print-target");
+      if (area > bestArea) { best = panel; bestArea = area; }
+    });
+    if (best) best.classList.add("print-target");
+  });
 
   function centre() { return [viewport.clientWidth / 2, viewport.clientHeight / 2]; }
 
@@ -55,13 +89,16 @@
   document.getElementById("zoom-fit").addEventListener("click", fitAll);
   document.addEventListener("keydown", function (event) {
     if (event.target === search) { if (event.key === "Escape") { search.value = ""; runSearch(""); } return; }
+    if (event.target.closest && event.target.closest("#results-list, #rules, select")) {
+      if (event.key !== "Escape") return;  // controls and lists keep their own keys
+    }
     const step = 80;
     const keys = {
       "+": function () { zoomAt(1.25, ...centre()); }, "=": function () { zoomAt(1.25, ...centre()); },
       "-": function () { zoomAt(0.8, ...centre()); }, "0": fitAll,
       "ArrowLeft": function () { view.x += step; apply(); }, "ArrowRight": function () { view.x -= step; apply(); },
       "ArrowUp": function () { view.y += step; apply(); }, "ArrowDown": function () { view.y -= step; apply(); },
-      "/": function () { search.focus(); }, "Escape": function () { details.hidden = true; closeFirewall(); },
+      "/": function () { search.focus(); }, "Escape": function () { details.hidden = true; closeFirewall(); if (search.value) { search.value = ""; runSearch(""); } },
     };
     if (keys[event.key]) { event.preventDefault(); keys[event.key](); }
   });
@@ -107,12 +144,12 @@
       const port = Number(q);
       return flow.ranges.some(function (r) { return r[0] <= port && port <= r[1]; });
     }
-    return [flow.protocol, flow.protocol_name, flow.from, flow.to, flow.from_id, flow.to_id, flow.transport]
+    return [flow.protocol, flow.protocol_name, flow.from, flow.to, flow.from_id, flow.to_id, flow.transport, flow.workload, flow.workload_id]
       .some(function (text) { return text.toLowerCase().includes(q); });
   }
 
   function clearMatches() {
-    canvas.querySelectorAll(".match").forEach(function (el) { el.classList.remove("match"); });
+    canvas.querySelectorAll(".match, .active").forEach(function (el) { el.classList.remove("match", "active"); });
   }
 
   // a connection's line, its label and its two roles stand out; the rest is dimmed
@@ -129,24 +166,148 @@
     const q = query.trim().toLowerCase();
     clearMatches();
     if (q) closeFirewall();
-    if (!q) { canvas.classList.remove("searching"); matches.textContent = ""; return 0; }
+    if (!q) { canvas.classList.remove("searching"); matches.textContent = ""; closeResults(); return 0; }
     canvas.classList.add("searching");
-    let count = 0;
-    Object.entries(data.connections).forEach(function ([id, connection]) {
-      if (!connection.flows.some(function (f) { return flowMatches(f, q); })) return;
-      count += connection.flows.length;
-      markConnection(id);
-    });
+    const found = data.flows.filter(function (f) { return flowMatches(f, q); });
+    found.forEach(function (f) { markConnection(f.conn); });
     Object.entries(data.roles).forEach(function ([nodeId, role]) {
       if (role.label.toLowerCase().includes(q) || role.id.includes(q)) {
         const el = document.getElementById(nodeId);
         if (el) el.classList.add("match");
       }
     });
-    matches.textContent = count + (count === 1 ? " flow" : " flows");
-    return count;
+    matches.textContent = found.length + (found.length === 1 ? " flow" : " flows");
+    showResults(found, query.trim());
+    return found.length;
   }
   search.addEventListener("input", function () { runSearch(search.value); });
+
+  // --- the results list: what a search found, to read, sort, copy and download ---------------
+  const results = document.getElementById("results");
+  const resultsList = document.getElementById("results-list");
+  const resultsSort = document.getElementById("results-sort");
+  const resultsStatus = document.getElementById("results-status");
+  const listed = { flows: [], query: "", active: -1 };
+  const SORTS = {
+    poster: function () { return 0; },
+    port: function (a, b) { return a.ranges[0][0] - b.ranges[0][0] || a.ranges[0][1] - b.ranges[0][1]; },
+    workload: function (a, b) { return a.workload.localeCompare(b.workload); },
+    role: function (a, b) { return a.from.localeCompare(b.from) || a.to.localeCompare(b.to); },
+  };
+
+  function opener(f) { return f.initiator === "both" ? "either side" : f.from; }
+
+  function showResults(found, query) {
+    listed.query = query;
+    listed.flows = found.slice().sort(SORTS[resultsSort.value]);  // stable: ties keep the poster's order
+    listed.active = -1;
+    document.getElementById("results-title").textContent = found.length + (found.length === 1 ? " flow" : " flows") + " matching \u201c" + query + "\u201d";
+    resultsList.innerHTML = listed.flows.map(function (f, i) {
+      const crosses = f.firewalls.length ? "crosses " + f.firewalls.join(", ") : "crosses no firewall";
+      return '<li role="option" id="result-' + i + '" aria-selected="false" data-index="' + i + '">' +
+        '<span class="what">' + escape(f.workload) + '</span><span class="label">' + escape(f.label) + "</span>" +
+        '<span class="ends">' + escape(f.from) + " \u2192 " + escape(f.to) + "</span>" +
+        '<span class="meta">opened by ' + escape(opener(f)) + "; " + escape(crosses) + "</span></li>";
+    }).join("");
+    resultsStatus.textContent = "";
+    results.hidden = false;
+    layout();
+  }
+
+  function closeResults() {
+    results.hidden = true;
+    resultsList.innerHTML = "";
+    listed.flows = [];
+    layout();
+  }
+
+  // the flow's own line, brought into view beside the list, and its details
+  function activate(i) {
+    if (i < 0 || i >= listed.flows.length) return;
+    listed.active = i;
+    resultsList.querySelectorAll("li").forEach(function (li, k) { li.setAttribute("aria-selected", k === i ? "true" : "false"); });
+    const li = document.getElementById("result-" + i);
+    resultsList.setAttribute("aria-activedescendant", li.id);
+    li.scrollIntoView({ block: "nearest" });
+    const flow = listed.flows[i];
+    canvas.querySelectorAll(".active").forEach(function (el) { el.classList.remove("active"); });
+    const line = document.getElementById(flow.conn);
+    if (line) {
+      line.classList.add("active");
+      zoomTo(line);
+    }
+    showDetails(flow.conn);
+  }
+
+  function zoomTo(element) {
+    const box = element.getBoundingClientRect(), origin = canvas.getBoundingClientRect();
+    const x = (box.left - origin.left) / view.scale, y = (box.top - origin.top) / view.scale;
+    const w = box.width / view.scale, h = box.height / view.scale;
+    const minW = 500, minH = 320;  // enough around the line to see its ends
+    fitBox(x + w / 2 - Math.max(w, minW) / 2, y + h / 2 - Math.max(h, minH) / 2, Math.max(w, minW), Math.max(h, minH));
+  }
+
+  resultsList.addEventListener("click", function (event) {
+    const li = event.target.closest("li");
+    if (li) { activate(Number(li.dataset.index)); resultsList.focus(); }
+  });
+  resultsList.addEventListener("keydown", function (event) {
+    const moves = { ArrowDown: 1, ArrowUp: -1 };
+    if (event.key in moves) {
+      event.preventDefault();
+      event.stopPropagation();
+      activate(Math.min(listed.flows.length - 1, Math.max(0, listed.active + moves[event.key])));
+    } else if (event.key === "Home" || event.key === "End") {
+      event.preventDefault();
+      event.stopPropagation();
+      activate(event.key === "Home" ? 0 : listed.flows.length - 1);
+    }
+  });
+  resultsSort.addEventListener("change", function () { showResults(listed.flows, listed.query); });
+  document.getElementById("results-close").addEventListener("click", function () {
+    search.value = "";
+    runSearch("");
+  });
+
+  // the same columns, quoting and line ends as `lyncposter ports`
+  const CSV_HEADER = ["workload", "source", "source_label", "destination", "destination_label", "protocol", "transport", "ports", "direction", "description"];
+  function csvField(text) { return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text; }
+  function csvText() {
+    return [CSV_HEADER].concat(listed.flows.map(function (f) { return f.row; }))
+      .map(function (row) { return row.map(csvField).join(","); }).join("\n") + "\n";
+  }
+  function tsvText() {
+    return listed.flows.map(function (f) {
+      return [f.workload, f.from, f.to, f.label, opener(f), f.firewalls.join("; ") || "none"].map(function (t) { return t.replace(/[\t\n]/g, " "); }).join("\t");
+    }).join("\n") + "\n";
+  }
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext !== false) {
+      return navigator.clipboard.writeText(text).catch(function () { return copyByCommand(text); });
+    }
+    return Promise.resolve(copyByCommand(text));
+  }
+  function copyByCommand(text) {
+    const area = document.createElement("textarea");
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  }
+  document.getElementById("results-copy").addEventListener("click", function () {
+    copyText(tsvText()).then(function () { resultsStatus.textContent = "Copied " + listed.flows.length + " rows"; });
+  });
+  document.getElementById("results-csv").addEventListener("click", function () {
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([csvText()], { type: "text/csv;charset=utf-8" }));
+    link.download = data.csv_name + "-" + (listed.query.replace(/[^A-Za-z0-9.-]+/g, "-") || "flows") + ".csv";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+    resultsStatus.textContent = "Downloaded " + listed.flows.length + " rows";
+  });
 
   // --- details of a flow ---------------------------------------------------------------
   function escape(text) {
@@ -157,7 +318,8 @@
   function showDetails(id) {
     const connection = data.connections[id];
     if (!connection) return;
-    details.innerHTML = '<button aria-label="Close" id="details-close">&times;</button>' + connection.flows.map(function (f) {
+    details.innerHTML = '<button class="close" aria-label="Close the details" id="details-close">&times;</button>' + connection.flows.map(function (i) {
+      const f = data.flows[i];
       const rows = [
         ["Workload", f.workload], ["From", f.from], ["To", f.to], ["Protocol", f.protocol + " (" + f.protocol_name + ")"],
         ["Transport", f.transport], ["Ports", f.ports], ["Opened by", f.direction], ["What for", f.description],
@@ -208,6 +370,7 @@
     const firewall = data.firewalls.find(function (f) { return f.id === id; });
     if (!firewall) return false;
     search.value = "";
+    closeResults();
     firewallSelect.value = id;
     const rows = firewall.rules.map(function (rule) {
       const unsure = rule.unsure.map(function (u) { return ' <span class="unsure"><b>?</b> ' + escape(u) + "</span>"; }).join("");
@@ -271,7 +434,8 @@
   canvas.style.height = data.height + "px";
 
   window.addEventListener("hashchange", followHash);
-  window.lyncposter = { runSearch: runSearch, view: view, showDetails: showDetails, showFirewall: showFirewall };
+  window.lyncposter = { runSearch: runSearch, view: view, showDetails: showDetails, showFirewall: showFirewall, csvText: csvText, tsvText: tsvText };
+  layout();
   fitAll();
   followHash();
 })();
