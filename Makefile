@@ -12,6 +12,7 @@ OUT ?= output
 # command=Debian package, for tools/ensure-system-packages
 RUNTIME_PACKAGES := dot=graphviz /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core
 TEST_PACKAGES := $(RUNTIME_PACKAGES) pdftotext=poppler-utils pdftoppm=poppler-utils zbarimg=zbar-tools chromium=chromium \
+  soffice=libreoffice-draw \
   named-checkzone=bind9-utils openssl=openssl
 
 .PHONY: poster panels html tiles docs test bench lint golden clean system system-test

@@ -15,7 +15,7 @@ from typing import NoReturn
 from ._version import __version__
 from .check import findings_for, version_findings
 from .errors import DataError, LyncposterError, UsageError
-from .model import Dataset
+from .model import Dataset, Workload
 from .export.png import pdf_to_png
 from .files import write_atomic
 from .export.firewall import COLUMNS as RULE_COLUMNS
@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="list workload ids and titles")
     _data_option(listing)
 
-    render = commands.add_parser("render", help="render one workload panel to .svg, .png or .dot")
+    render = commands.add_parser("render", help="render one workload panel to .svg, .png, .dot, .vsdx or .drawio")
     render.add_argument("workload", metavar="WORKLOAD", help="workload id (see 'lyncposter list')")
     render.add_argument("-o", "--output", metavar="FILE", required=True, help=f"output file: {', '.join(PANEL_FORMATS)}")
     render.add_argument("--dpi", type=float, default=150, help="resolution of a .png (default: 150)")
@@ -149,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=CHANGE_FORMATS, default="text", help="output format (default: text)")
     diff.add_argument("--changelog", action="store_true", help="print a CHANGELOG.md entry for the newer version instead")
     _data_option(diff)
+
+    editable = commands.add_parser("export", help="every panel, and the whole sheet, as editable Visio or draw.io drawings")
+    editable.add_argument("--format", choices=("vsdx", "drawio"), required=True, help="vsdx (Visio) or drawio (diagrams.net)")
+    editable.add_argument("--out", metavar="DIR", default="output/editable", help="output directory (default: output/editable)")
+    _data_option(editable)
 
     docs = commands.add_parser("docs", help="write the data's reference pages: sources, unconfirmed facts, omissions")
     docs.add_argument("--out", metavar="DIR", default="docs", help="output directory (default: docs)")
@@ -350,6 +355,24 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from .export.drawio import drawio_file
+    from .export.vsdx import vsdx_file
+
+    data = load(args.data)
+    out = Path(args.out)
+    suffix = "." + args.format
+
+    def write(workloads: tuple[Workload, ...], title: str) -> bytes:
+        return vsdx_file(workloads, title) if args.format == "vsdx" else drawio_file(workloads)
+
+    for workload in data.workloads:
+        print(write_atomic(out / f"{workload.id}{suffix}", write((workload,), workload.title)))
+    # the whole workloads sheet: one page per workload
+    print(write_atomic(out / poster_filename(data, suffix), write(data.workloads, data.poster.title)))
+    return 0
+
+
 def _docs(args: argparse.Namespace) -> int:
     data = load(args.data)
     for name, text in reference_pages(data).items():
@@ -372,6 +395,7 @@ COMMANDS = {
     "verify": _verify,
     "docs": _docs,
     "diff": _diff,
+    "export": _export,
 }
 
 

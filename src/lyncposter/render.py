@@ -96,6 +96,10 @@ def render_panel(workload: Workload) -> Panel:
     _draw_firewalls(graph, workload, zones)
     width, height = _frame(root, graph, workload.title)
     root.set("data-workload", workload.id)
+    # ElementTree's prefix registry is global and other libraries set it too (the vsdx package
+    # makes its own namespace the default on import): claim it for SVG right where it matters
+    ET.register_namespace("", SVG)
+    ET.register_namespace("xlink", XLINK)
     text = ET.tostring(root, encoding="unicode")
     return Panel(workload.id, workload.title, width, height, '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n", dot)
 

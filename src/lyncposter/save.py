@@ -12,11 +12,11 @@ from .layout import workload_dot
 from .model import Workload
 from .render import render_panel
 
-PANEL_FORMATS = (".svg", ".png", ".dot")
+PANEL_FORMATS = (".svg", ".png", ".dot", ".vsdx", ".drawio")
 
 
 def save_panel(workload: Workload, path: str | os.PathLike[str], dpi: float = DEFAULT_DPI) -> Path:
-    """Write `workload` to `path` as SVG, PNG or DOT source, chosen by the suffix."""
+    """Write `workload` to `path` as SVG, PNG, DOT source, a Visio drawing or a draw.io file, chosen by the suffix."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix == ".dot":
@@ -25,4 +25,12 @@ def save_panel(workload: Workload, path: str | os.PathLike[str], dpi: float = DE
         return write_atomic(target, render_panel(workload).svg)
     if suffix == ".png":
         return write_atomic(target, svg_to_png(render_panel(workload).svg, dpi))
+    if suffix == ".vsdx":
+        from .export.vsdx import vsdx_file
+
+        return write_atomic(target, vsdx_file([workload], workload.title))
+    if suffix == ".drawio":
+        from .export.drawio import drawio_file
+
+        return write_atomic(target, drawio_file([workload]))
     raise UsageError(f"{target}: cannot tell the format from '{suffix or 'no suffix'}'; use one of {', '.join(PANEL_FORMATS)}")

@@ -1,0 +1,131 @@
+"""A panel's geometry from the same Graphviz layout the SVG panels use, as plain values.
+
+Editable exports (Visio, draw.io) redraw a workload as shapes and connectors, so they
+need positions and sizes rather than SVG: where each role's box is, each zone's
+column, each firewall's wall, each connection's route and label. Coordinates are
+points (1/72 in) with the origin at the lower left and y upwards, as Graphviz gives
+them; zones are levelled to one height, as the render step levels them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from ..model import Workload
+from .dot import connections, firewall_node_id, node_id, workload_dot, zone_cluster_id
+from .engine import run_dot
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float  # lower-left corner
+    y: float
+    width: float
+    height: float
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.width / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.height / 2
+
+
+@dataclass(frozen=True)
+class Route:
+    """One drawn connection: from the role it is written from to the other, through `points`."""
+
+    connection_id: str
+    tail: str  # role ids, in the direction the line is drawn (outside in)
+    head: str
+    points: tuple[tuple[float, float], ...]  # the spline's points, tail end first
+    label: str
+    label_at: tuple[float, float]
+    arrows: str  # forward, back or both: where the arrowheads are
+
+
+@dataclass(frozen=True)
+class Geometry:
+    width: float
+    height: float
+    roles: dict[str, Rect]
+    zones: dict[str, Rect]
+    groups: dict[str, Rect]
+    firewalls: dict[str, float]  # firewall id -> the x of its wall
+    routes: tuple[Route, ...]
+
+
+def _rect(bb: str) -> Rect:
+    x0, y0, x1, y1 = (float(v) for v in bb.split(","))
+    return Rect(x0, y0, x1 - x0, y1 - y0)
+
+
+def _spline(pos: str) -> tuple[list[tuple[float, float]], tuple[float, float] | None, tuple[float, float] | None]:
+    """Graphviz's `pos` of an edge: its points, and the arrow tips at the end and the start, if any."""
+    points: list[tuple[float, float]] = []
+    end = start = None
+    for part in pos.split():
+        fields = part.split(",")
+        if fields[0] == "e":
+            end = (float(fields[1]), float(fields[2]))
+        elif fields[0] == "s":
+            start = (float(fields[1]), float(fields[2]))
+        else:
+            points.append((float(fields[0]), float(fields[1])))
+    return points, start, end
+
+
+def geometry(workload: Workload) -> Geometry:
+    """Lay the workload out with dot (the one place that runs it) and read the geometry back."""
+    laid = json.loads(run_dot(workload_dot(workload), "json"))
+    objects = laid.get("objects", [])
+    by_gvid = {o["_gvid"]: o for o in objects}
+    # nodes and clusters by their id (a cluster's unnamed subgraphs inherit its id, but have no box)
+    ids = {o.get("id", ""): o for o in objects if "pos" in o or "bb" in o}
+    bb = _rect(laid["bb"])
+
+    roles: dict[str, Rect] = {}
+    for role in workload.roles:
+        node = ids.get(node_id(role.id))
+        if node is None:
+            continue
+        x, y = (float(v) for v in node["pos"].split(","))
+        w, h = float(node["width"]) * 72, float(node["height"]) * 72
+        roles[role.id] = Rect(x - w / 2, y - h / 2, w, h)
+
+    zones: dict[str, Rect] = {}
+    for zone in workload.catalog.zones:
+        cluster = ids.get(zone_cluster_id(zone.id))
+        if cluster is not None and "bb" in cluster:
+            zones[zone.id] = _rect(cluster["bb"])
+    if zones:  # one height for every column, as on the poster
+        bottom = min(r.y for r in zones.values())
+        top = max(r.y + r.height for r in zones.values())
+        zones = {k: Rect(r.x, bottom, r.width, top - bottom) for k, r in zones.items()}
+
+    groups = {o["id"].removeprefix("group-"): _rect(o["bb"]) for o in objects if o.get("id", "").startswith("group-") and "bb" in o}
+
+    firewalls: dict[str, float] = {}
+    for firewall in workload.catalog.firewalls:
+        outer, inner = zones.get(firewall.outer.id), zones.get(firewall.inner.id)
+        if outer is not None and inner is not None and ids.get(firewall_node_id(firewall.id)) is not None:
+            firewalls[firewall.id] = (outer.x + outer.width + inner.x) / 2
+
+    drawn = {c.id: c for c in connections(workload.flows, workload.numbered)}
+    routes = []
+    for edge in laid.get("edges", []):
+        connection = drawn.get(edge.get("id", ""))
+        if connection is None or "pos" not in edge:
+            continue
+        tail = by_gvid[edge["tail"]]["id"].removeprefix("role-")
+        head = by_gvid[edge["head"]]["id"].removeprefix("role-")
+        points, start, end = _spline(edge["pos"])
+        if start is not None:
+            points = [start] + points
+        if end is not None:
+            points = points + [end]
+        label_at = tuple(float(v) for v in edge["lp"].split(",")) if "lp" in edge else points[len(points) // 2]
+        routes.append(Route(connection.id, tail, head, tuple(points), connection.label, (label_at[0], label_at[1]), edge.get("dir", "forward")))
+    return Geometry(bb.width, bb.height, roles, zones, groups, firewalls, tuple(routes))
