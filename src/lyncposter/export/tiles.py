@@ -138,7 +138,11 @@ def tile_poster(poster: str | os.PathLike[str], out: str | os.PathLike[str], pap
         new[NameObject("/Contents")] = writer._add_object(stream)
     for page_obj in writer.pages:
         page_obj.compress_content_streams()
-    writer.add_metadata({"/Title": f"{title}: tiles on {paper}", "/Creator": "lyncposter", "/Producer": "lyncposter"})
+    info = {"/Title": f"{title}: tiles on {paper}", "/Creator": "lyncposter", "/Producer": "lyncposter"}
+    for key in ("/CreationDate", "/ModDate"):  # the tiles are as old as the poster they cut up
+        if reader.metadata and reader.metadata.get(key):
+            info[key] = str(reader.metadata[key])
+    writer.add_metadata(info)
     buffer = io.BytesIO()
     writer.write(buffer)
     target = Path(out) / f"{source.stem}-tiles-{paper}.pdf"
