@@ -15,7 +15,7 @@ TEST_PACKAGES := $(RUNTIME_PACKAGES) pdftotext=poppler-utils pdftoppm=poppler-ut
   soffice=libreoffice-draw \
   named-checkzone=bind9-utils openssl=openssl
 
-.PHONY: poster panels html tiles docs test bench lint golden clean system system-test
+.PHONY: poster panels html tiles docs editable test bench lint golden clean system system-test
 
 SIZE ?= arch-e
 
@@ -29,6 +29,11 @@ html: $(STAMP) system
 tiles: poster
 	$(BIN)/lyncposter tile --data $(DATA) --out $(OUT) --paper letter
 	$(BIN)/lyncposter tile --data $(DATA) --out $(OUT) --paper a4
+
+# Every panel and the whole sheet as Visio and draw.io drawings, in output/editable/.
+editable: $(STAMP) system
+	$(BIN)/lyncposter export --data $(DATA) --out $(OUT)/editable --format vsdx
+	$(BIN)/lyncposter export --data $(DATA) --out $(OUT)/editable --format drawio
 
 # The data's reference pages in docs/: sources, unconfirmed facts, omissions.
 docs: $(STAMP)
@@ -66,4 +71,4 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 clean:
-	rm -rf $(OUT)/panels $(OUT)/*.pdf $(OUT)/*.svg $(OUT)/*.png $(OUT)/*.html
+	rm -rf $(OUT)/panels $(OUT)/editable $(OUT)/*.pdf $(OUT)/*.svg $(OUT)/*.png $(OUT)/*.html
