@@ -6,6 +6,8 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from lyncposter.cli import main
 from conftest import DATA
 
@@ -55,3 +57,17 @@ def test_bad_usage_is_one_line_and_exit_2():
 def test_console_script_is_installed():
     result = subprocess.run([sys.executable, "-m", "lyncposter", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("lyncposter ")
+
+
+@pytest.mark.parametrize("command", ["list", "ports", "check"])
+def test_reading_commands_load_no_rendering_library(command):
+    """`list`, `ports` and `check` start fast: no PDF, SVG or image library is imported."""
+    script = (
+        "import contextlib, io, sys\n"
+        "from lyncposter.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        f"    main([{command!r}, '--data', {str(DATA)!r}])\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'reportlab', 'svglib', 'cairosvg', 'pypdfium2', 'pypdf'}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -20,7 +20,8 @@ check.py holds the consistency rules.
 
 from __future__ import annotations
 
-from .check import run_checks
+from typing import TYPE_CHECKING, Any
+
 from .domain import for_domain
 from .export.certs import certificate_rows, certreq_inf, write_requests
 from .export.zone import dns_rows, powershell, zone_file
@@ -31,11 +32,28 @@ from .firewall import FirewallRule, RuleSet, firewall_rules
 from .load import load
 from .model import Dataset, Flow, Workload
 from .poster import build_poster, build_sheets
-from .render import Panel, render_panel, render_panels
 from .save import PANEL_FORMATS, save_panel
 from .verify import Finding, verify_certificate, verify_zone
 
 from ._version import __version__
+
+# Loaded on first use: rendering needs Graphviz, reportlab and svglib, the checks networkx,
+# and a script that only reads the data should not pay for them.
+_LAZY = {"Panel": ".render", "render_panel": ".render", "render_panels": ".render", "run_checks": ".check"}
+
+if TYPE_CHECKING:
+    from .check import run_checks
+    from .render import Panel, render_panel, render_panels
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'lyncposter' has no attribute '{name}'")
 
 __all__ = [
     "PANEL_FORMATS",

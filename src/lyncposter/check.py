@@ -13,12 +13,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-import networkx as nx
-
 from .changes import compare
 from .errors import DataError, Problem
 from .firewall import firewall_rules
-from .graph import dataset_graph, isolated_parts, listening_ports, workload_graph
 from .model import Dataset, DnsRecord, Flow, Location, PortRange, PortRow, Role
 
 
@@ -203,6 +200,8 @@ def dns_targets_resolve(data: Dataset) -> Iterator[Problem]:
 
 @check
 def srv_ports_accepted(data: Dataset) -> Iterator[Problem]:
+    from .graph import dataset_graph, listening_ports  # networkx: loaded when the checks run
+
     graph = dataset_graph(data.workloads)
     names = {view: _names(data, view) for view in ("internal", "external")}
     for record in data.dns_records:
@@ -348,8 +347,10 @@ def unused_roles(data: Dataset) -> Iterator[Problem]:
 
 @check
 def isolated_roles(data: Dataset) -> Iterator[Problem]:
+    from .graph import isolated_parts, workload_graph
+
     for workload in data.workloads:
-        graph: nx.MultiDiGraph = workload_graph(workload)
+        graph = workload_graph(workload)
         for part in isolated_parts(graph):
             flow = next(f for f in workload.flows if f.source.id in part or f.target.id in part)
             yield _finding(

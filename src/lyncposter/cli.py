@@ -12,36 +12,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+# Only what the parser needs is imported here; each command imports the rest when it runs,
+# so `list`, `ports` and `check` never load the PDF, SVG and image libraries.
 from ._version import __version__
-from .check import findings_for, version_findings
 from .errors import DataError, LyncposterError, UsageError
-from .model import Dataset, Workload
-from .export.png import pdf_to_png
-from .files import write_atomic
-from .export.firewall import COLUMNS as RULE_COLUMNS
-from .export.firewall import rule_rows
-from .export.ports import FORMATS, format_rows, port_rows
-from .changes import compare
-from .domain import check_domain, for_domain
+from .export.certs import REQUEST_FORMATS
 from .export.changes import FORMATS as CHANGE_FORMATS
-from .export.changes import changelog_entry, format_changes
-from .gitdata import load_revision
-from .export.certs import COLUMNS as CERT_COLUMNS
-from .export.docs import pages as reference_pages
-from .export.certs import REQUEST_FORMATS, certificate_rows, write_requests
-from .export.certs import select as select_certificates
-from .export.zone import COLUMNS as DNS_COLUMNS
-from .export.zone import VIEWS, dns_rows, powershell, records_of, zone_file
-from .firewall import firewall_rules, rule_set
-from .verify import verify_certificate, verify_zone
+from .export.ports import FORMATS, format_rows
+from .export.zone import VIEWS
+from .files import write_atomic
 from .load import load
-from .poster import DEFAULT as DEFAULT_SIZE
-from .poster import NAMED as NAMED_SIZES
-from .poster import build_sheets, poster_filename
-from .export.html import render_html
-from .export.tiles import PAPERS, parse_length, tile_poster
-from .render import render_panels
-from .save import PANEL_FORMATS, save_panel
+from .model import Dataset, Workload
+from .naming import poster_filename
+from .poster.sizes import DEFAULT as DEFAULT_SIZE
+from .poster.sizes import NAMED as NAMED_SIZES
+from .poster.sizes import PAPERS, parse_length
+from .save import PANEL_FORMATS
 
 DEFAULT_DATA = "workloads"
 
@@ -181,6 +167,8 @@ def _dpi(value: float, option: str) -> float:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from .save import save_panel
+
     _dpi(args.dpi, "--dpi")
     data = load(args.data)
     path = save_panel(data.workload(args.workload), args.output, dpi=args.dpi)
@@ -190,6 +178,8 @@ def _render(args: argparse.Namespace) -> int:
 
 def _previous(data: Dataset, data_dir: str, explicit: str | None = None) -> Dataset | None:
     """The previous version's data (a directory, or `previous.rev` in poster.yaml), or None with a note why."""
+    from .gitdata import load_revision
+
     try:
         if explicit:
             return load(explicit)
@@ -202,6 +192,8 @@ def _previous(data: Dataset, data_dir: str, explicit: str | None = None) -> Data
 
 
 def _check(args: argparse.Namespace) -> int:
+    from .check import findings_for, version_findings
+
     data, findings = findings_for(lambda: load(args.data))
     previous = _previous(data, args.data) if data is not None else None
     if data is not None and previous is not None:
@@ -219,6 +211,10 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from .check import findings_for, version_findings
+    from .export.png import pdf_to_png
+    from .poster import build_sheets
+
     if args.png:
         _dpi(args.png, "--png")
     data, findings = findings_for(lambda: load(args.data))
@@ -255,6 +251,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _tile(args: argparse.Namespace) -> int:
+    from .export.tiles import tile_poster
+
     overlap = parse_length(args.overlap)
     poster = args.poster or str(Path(args.out) / poster_filename(load(args.data)))
     path, plan = tile_poster(poster, args.out, paper=args.paper, overlap=overlap)
@@ -267,6 +265,9 @@ def _tile(args: argparse.Namespace) -> int:
 
 
 def _html(args: argparse.Namespace) -> int:
+    from .export.html import render_html
+    from .render import render_panels
+
     data = load(args.data)
     page = render_html(data, render_panels(data.workloads))
     print(write_atomic(Path(args.out) / poster_filename(data, ".html"), page))
@@ -274,6 +275,8 @@ def _html(args: argparse.Namespace) -> int:
 
 
 def _panels(args: argparse.Namespace) -> int:
+    from .render import render_panels
+
     data = load(args.data)
     out = Path(args.out)
     for panel in render_panels(data.workloads):
@@ -282,6 +285,8 @@ def _panels(args: argparse.Namespace) -> int:
 
 
 def _ports(args: argparse.Namespace) -> int:
+    from .export.ports import port_rows
+
     data = load(args.data)
     flows = data.workload(args.workload).flows if args.workload else data.flows
     sys.stdout.write(format_rows(port_rows(flows, data.sources), args.format))
@@ -289,6 +294,10 @@ def _ports(args: argparse.Namespace) -> int:
 
 
 def _firewall(args: argparse.Namespace) -> int:
+    from .export.firewall import COLUMNS as RULE_COLUMNS
+    from .export.firewall import rule_rows
+    from .firewall import firewall_rules, rule_set
+
     data = load(args.data)
     rule_sets = [rule_set(data, args.firewall)] if args.firewall else firewall_rules(data)
     sys.stdout.write(format_rows(rule_rows(rule_sets), args.format, RULE_COLUMNS))
@@ -296,6 +305,11 @@ def _firewall(args: argparse.Namespace) -> int:
 
 
 def _certs(args: argparse.Namespace) -> int:
+    from .domain import for_domain
+    from .export.certs import COLUMNS as CERT_COLUMNS
+    from .export.certs import certificate_rows, write_requests
+    from .export.certs import select as select_certificates
+
     data = for_domain(load(args.data), args.domain)
     chosen = select_certificates(data, args.role)
     if args.format in REQUEST_FORMATS:
@@ -309,6 +323,10 @@ def _certs(args: argparse.Namespace) -> int:
 
 
 def _dns(args: argparse.Namespace) -> int:
+    from .domain import check_domain, for_domain
+    from .export.zone import COLUMNS as DNS_COLUMNS
+    from .export.zone import dns_rows, powershell, records_of, zone_file
+
     data = for_domain(load(args.data), args.domain)
     origin = check_domain(args.origin or data.poster.example_domain)
     if args.format in ("zone", "powershell"):
@@ -321,6 +339,9 @@ def _dns(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from .domain import check_domain, for_domain
+    from .verify import verify_certificate, verify_zone
+
     data = for_domain(load(args.data), args.domain)
     if args.what == "cert":
         findings = verify_certificate(data, args.file, role=args.role, interface=args.interface)
@@ -334,6 +355,10 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from .changes import compare
+    from .export.changes import changelog_entry, format_changes
+    from .gitdata import load_revision
+
     if args.dirs and args.rev:
         raise UsageError("compare two directories or git revisions, not both")
     if args.dirs:
@@ -374,6 +399,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
+    from .export.docs import pages as reference_pages
+
     data = load(args.data)
     for name, text in reference_pages(data).items():
         print(write_atomic(Path(args.out) / name, text))

@@ -6,17 +6,19 @@ import os
 from pathlib import Path
 
 from .errors import UsageError
+from .export.png import DEFAULT_DPI
 from .files import write_atomic
-from .export.png import DEFAULT_DPI, svg_to_png
-from .layout import workload_dot
 from .model import Workload
-from .render import render_panel
 
 PANEL_FORMATS = (".svg", ".png", ".dot", ".vsdx", ".drawio")
 
 
 def save_panel(workload: Workload, path: str | os.PathLike[str], dpi: float = DEFAULT_DPI) -> Path:
     """Write `workload` to `path` as SVG, PNG, DOT source, a Visio drawing or a draw.io file, chosen by the suffix."""
+    from .export.png import svg_to_png
+    from .layout import workload_dot
+    from .render import render_panel
+
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix == ".dot":

@@ -23,25 +23,12 @@ from reportlab.pdfgen.canvas import Canvas
 from .. import theme
 from ..errors import UsageError
 from ..fonts import register
-from ..poster.sizes import INCH, MM
+from ..poster.sizes import INCH, MM, PAPERS, parse_length
 from ..files import write_atomic
 
-PAPERS = {"letter": (8.5 * INCH, 11 * INCH), "a4": (210 * MM, 297 * MM)}
 MARGIN = 30.0  # points around each tile's printed region: room for marks and the label
 MARK = colors.HexColor("#1f2933")
 GUIDE = colors.HexColor("#b44d00")
-_LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(mm|in|pt)$")
-
-
-def parse_length(text: str) -> float:
-    """`10mm`, `0.5in` or `12pt` in points."""
-    match = _LENGTH.match(text.strip().lower())
-    if not match:
-        raise UsageError(f"cannot read the length '{text}'; write it like 10mm, 0.5in or 12pt")
-    value = float(match.group(1))
-    return value * {"mm": MM, "in": INCH, "pt": 1.0}[match.group(2)]
-
-
 @dataclass(frozen=True)
 class Tile:
     row: int  # from 1, top to bottom

@@ -7,15 +7,18 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from ..changes import compare
 from ..errors import RenderError
 from ..files import write_atomic
 from ..firewall import RuleSet, firewall_rules, rule_workload
 from ..model import Dataset, SheetSpec, Workload
 from ..naming import poster_filename, sheet_filename, slug
-from .compose import Sheet, compose, compose_firewall
-from .vector import render_and_vectorize
 from .sizes import DEFAULT, NAMED, PaperSize, paper_size
+
+if TYPE_CHECKING:  # reportlab and svglib load when a sheet is built, not when a command only reads data
+    from .compose import Sheet
 
 __all__ = [
     "NAMED",
@@ -80,6 +83,9 @@ def build_sheets(
     written until every sheet has composed, so a failure leaves all previous sheets as they were.
     With the `previous` version's data, the main sheet says what is new since.
     """
+    from .compose import compose, compose_firewall
+    from .vector import render_and_vectorize
+
     changes = compare(previous, data) if previous is not None else None
     paper = paper_size(size, portrait)
     specs = [data.sheet(i) for i in sheet_ids] if sheet_ids else list(data.poster.sheets)

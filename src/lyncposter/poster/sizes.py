@@ -31,6 +31,17 @@ NAMED: dict[str, tuple[float, float]] = {
     "tabloid": (17 * INCH, 11 * INCH),
 }
 DEFAULT = "arch-e"
+PAPERS = {"letter": (8.5 * INCH, 11 * INCH), "a4": (210 * MM, 297 * MM)}  # home printers' paper, for tiles
+_LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(mm|in|pt)$")
+
+
+def parse_length(text: str) -> float:
+    """`10mm`, `0.5in` or `12pt` in points."""
+    match = _LENGTH.match(text.strip().lower())
+    if not match:
+        raise UsageError(f"cannot read the length '{text}'; write it like 10mm, 0.5in or 12pt")
+    value = float(match.group(1))
+    return value * {"mm": MM, "in": INCH, "pt": 1.0}[match.group(2)]
 _CUSTOM = re.compile(r"^(\d+(?:\.\d+)?)x(\d+(?:\.\d+)?)(in|mm)$")
 
 
