@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from lyncposter.cli import main
-from conftest import DATA
+from conftest import DATA, VERSION
 
 
 def test_list_prints_ids_and_titles(capsys):
@@ -71,3 +73,26 @@ def test_reading_commands_load_no_rendering_library(command):
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_layout_that_hangs_is_stopped_and_the_previous_poster_stays(tmp_path):
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "dot").write_text("#!/bin/sh\nsleep 30\n", "utf-8")
+    (fake / "dot").chmod(0o755)
+    out = tmp_path / "out"
+    out.mkdir()
+    poster = out / f"microsoft-lync-server-2010-protocol-workloads-poster-v{VERSION}.pdf"
+    poster.write_bytes(b"the previous poster")
+    env = dict(os.environ, PATH=f"{fake}:{os.environ['PATH']}")
+    lyncposter = str(Path(sys.executable).with_name("lyncposter"))
+    result = subprocess.run(
+        [lyncposter, "build", "--data", str(DATA), "--out", str(out), "--sheet", "workloads", "--timeout", "1"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert "Graphviz's dot did not finish within 1 s and was stopped" in last
+    assert any(f"lyncposter: {w} (" in last for w in ("im-presence", "av-conferencing", "app-sharing", "enterprise-voice", "cac", "exchange-um", "monitoring-archiving", "group-chat", "reverse-proxy", "mobility", "cms-replication"))
+    assert "Traceback" not in result.stderr
+    assert poster.read_bytes() == b"the previous poster"

@@ -38,6 +38,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
 
+def _timeout_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--timeout", metavar="SECONDS", type=float, default=30.0, help="stop a panel's layout after this long (default: 30)")
+
+
 def _data_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", metavar="DIR", default=DEFAULT_DATA, help=f"data directory (default: {DEFAULT_DATA}/)")
 
@@ -58,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("workload", metavar="WORKLOAD", help="workload id (see 'lyncposter list')")
     render.add_argument("-o", "--output", metavar="FILE", required=True, help=f"output file: {', '.join(PANEL_FORMATS)}")
     render.add_argument("--dpi", type=float, default=150, help="resolution of a .png (default: 150)")
+    _timeout_option(render)
     _data_option(render)
 
     build = commands.add_parser("build", help="build the PDF sheets poster.yaml lists (the poster, the firewall poster, ...)")
@@ -72,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--portrait", action="store_true", help="portrait instead of landscape")
     build.add_argument("--force", action="store_true", help="build even if checks fail; the poster says UNCHECKED")
     build.add_argument("--png", metavar="DPI", type=float, help="also write the sheet as a PNG at this resolution")
+    _timeout_option(build)
     build.add_argument("--previous", metavar="DIR", help="the previous version's data, for What's new (default: 'previous' in poster.yaml, read from git)")
     _data_option(build)
 
@@ -84,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     viewer = commands.add_parser("html", help="write the poster as one self-contained, zoomable HTML page")
     viewer.add_argument("--out", metavar="DIR", default="output", help="output directory (default: output)")
+    _timeout_option(viewer)
     _data_option(viewer)
 
     checking = commands.add_parser("check", help="check the data for the kinds of errata readers found")
@@ -92,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     panels = commands.add_parser("panels", help="render every workload panel as SVG")
     panels.add_argument("--out", metavar="DIR", default="output/panels", help="output directory (default: output/panels)")
+    _timeout_option(panels)
     _data_option(panels)
 
     rules = commands.add_parser("firewall", help="print the rules each firewall needs, one row per rule")
@@ -171,7 +179,7 @@ def _render(args: argparse.Namespace) -> int:
 
     _dpi(args.dpi, "--dpi")
     data = load(args.data)
-    path = save_panel(data.workload(args.workload), args.output, dpi=args.dpi)
+    path = save_panel(data.workload(args.workload), args.output, dpi=args.dpi, timeout=args.timeout)
     print(path)
     return 0
 
@@ -235,7 +243,8 @@ def _build(args: argparse.Namespace) -> int:
         for ident in args.sheet:
             data.sheet(ident)  # an unknown sheet is a usage error before anything is built
     results = build_sheets(
-        data, args.out, size=args.size, portrait=args.portrait, unchecked=bool(errors), sheet_ids=tuple(args.sheet or ()), previous=previous
+        data, args.out, size=args.size, portrait=args.portrait, unchecked=bool(errors), sheet_ids=tuple(args.sheet or ()), previous=previous,
+        timeout=args.timeout,
     )
     for result in results:
         sheet = result.sheet
@@ -269,7 +278,7 @@ def _html(args: argparse.Namespace) -> int:
     from .render import render_panels
 
     data = load(args.data)
-    page = render_html(data, render_panels(data.workloads))
+    page = render_html(data, render_panels(data.workloads, timeout=args.timeout))
     print(write_atomic(Path(args.out) / poster_filename(data, ".html"), page))
     return 0
 
@@ -279,7 +288,7 @@ def _panels(args: argparse.Namespace) -> int:
 
     data = load(args.data)
     out = Path(args.out)
-    for panel in render_panels(data.workloads):
+    for panel in render_panels(data.workloads, timeout=args.timeout):
         print(write_atomic(out / f"{panel.workload_id}.svg", panel.svg))
     return 0
 

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 from . import theme
 from .fonts import text_width
+from .errors import RenderError
 from .layout import run_dot, workload_dot
+from .layout.engine import TIMEOUT, LayoutTimeout
 from .layout.dot import zone_cluster_id
 from .model import Workload
 
@@ -82,10 +84,13 @@ def _classes(element: ET.Element) -> list[str]:
     return (element.get("class") or "").split()
 
 
-def render_panel(workload: Workload) -> Panel:
-    """Lay out and draw one workload."""
+def render_panel(workload: Workload, timeout: float = TIMEOUT) -> Panel:
+    """Lay out and draw one workload; a layout that takes over `timeout` seconds is stopped."""
     dot = workload_dot(workload)
-    svg = run_dot(dot, "svg")
+    try:
+        svg = run_dot(dot, "svg", timeout)
+    except LayoutTimeout as exc:
+        raise RenderError(f"{workload.id} ({workload.title}): {exc}; the previous outputs are kept") from None
     root = ET.fromstring(svg)
     graph = root.find(_tag("g"))
     assert graph is not None, "Graphviz SVG always has a top-level graph group"
@@ -104,14 +109,14 @@ def render_panel(workload: Workload) -> Panel:
     return Panel(workload.id, workload.title, width, height, '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n", dot)
 
 
-def render_panels(workloads: Iterable[Workload], jobs: int | None = None) -> list[Panel]:
+def render_panels(workloads: Iterable[Workload], jobs: int | None = None, timeout: float = TIMEOUT) -> list[Panel]:
     """Render several workloads at once, one Graphviz process per core; order is kept."""
     workloads = list(workloads)
     jobs = jobs or min(len(workloads), os.cpu_count() or 1) or 1
     if jobs == 1:
-        return [render_panel(w) for w in workloads]
+        return [render_panel(w, timeout) for w in workloads]
     with ThreadPoolExecutor(max_workers=jobs) as pool:  # dot runs outside the GIL
-        return list(pool.map(render_panel, workloads))
+        return list(pool.map(lambda w: render_panel(w, timeout), workloads))
 
 
 def _content_box(graph: ET.Element) -> Box:

@@ -13,7 +13,7 @@ from .model import Workload
 PANEL_FORMATS = (".svg", ".png", ".dot", ".vsdx", ".drawio")
 
 
-def save_panel(workload: Workload, path: str | os.PathLike[str], dpi: float = DEFAULT_DPI) -> Path:
+def save_panel(workload: Workload, path: str | os.PathLike[str], dpi: float = DEFAULT_DPI, timeout: float = 30.0) -> Path:
     """Write `workload` to `path` as SVG, PNG, DOT source, a Visio drawing or a draw.io file, chosen by the suffix."""
     from .export.png import svg_to_png
     from .layout import workload_dot
@@ -24,9 +24,9 @@ def save_panel(workload: Workload, path: str | os.PathLike[str], dpi: float = DE
     if suffix == ".dot":
         return write_atomic(target, workload_dot(workload))
     if suffix == ".svg":
-        return write_atomic(target, render_panel(workload).svg)
+        return write_atomic(target, render_panel(workload, timeout).svg)
     if suffix == ".png":
-        return write_atomic(target, svg_to_png(render_panel(workload).svg, dpi))
+        return write_atomic(target, svg_to_png(render_panel(workload, timeout).svg, dpi))
     if suffix == ".vsdx":
         from .export.vsdx import vsdx_file
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..changes import compare
 from ..errors import RenderError
 from ..files import write_atomic
+from ..layout.engine import TIMEOUT
 from ..firewall import RuleSet, firewall_rules, rule_workload
 from ..model import Dataset, SheetSpec, Workload
 from ..naming import poster_filename, sheet_filename, slug
@@ -76,6 +77,7 @@ def build_sheets(
     unchecked: bool = False,
     sheet_ids: tuple[str, ...] | None = None,
     previous: Dataset | None = None,
+    timeout: float = TIMEOUT,
 ) -> list[PosterBuild]:
     """Build the sheets `poster.yaml` lists (or those named), each written atomically.
 
@@ -95,7 +97,7 @@ def build_sheets(
         chosen = views[spec.id].drawings if spec.kind == "firewall" else [w for w in data.workloads if w.id in spec.workloads]
         for workload in chosen:
             needed.setdefault(workload.id, workload)
-    rendered = dict(zip(needed, zip(*render_and_vectorize(needed.values())))) if needed else {}
+    rendered = dict(zip(needed, zip(*render_and_vectorize(needed.values(), timeout=timeout)))) if needed else {}
     composed = []
     for spec in specs:
         if spec.kind == "firewall":

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 
 from reportlab.graphics.shapes import Drawing
 from svglib.svglib import svg2rlg
@@ -19,6 +20,7 @@ from svglib.svglib import svg2rlg
 from ..errors import RenderError
 from ..fonts import register
 from ..model import Workload
+from ..layout.engine import TIMEOUT
 from ..render import Panel, render_panel
 
 
@@ -31,19 +33,19 @@ def vectorize(panel: Panel) -> Drawing:
     return drawing
 
 
-def _render_and_vectorize_one(workload: Workload) -> tuple[Panel, Drawing]:
-    panel = render_panel(workload)
+def _render_and_vectorize_one(workload: Workload, timeout: float = TIMEOUT) -> tuple[Panel, Drawing]:
+    panel = render_panel(workload, timeout)
     return panel, vectorize(panel)
 
 
-def render_and_vectorize(workloads: Iterable[Workload], jobs: int | None = None) -> tuple[list[Panel], list[Drawing]]:
+def render_and_vectorize(workloads: Iterable[Workload], jobs: int | None = None, timeout: float = TIMEOUT) -> tuple[list[Panel], list[Drawing]]:
     """Lay out, render and vectorize every panel, one process per core (svglib is pure Python)."""
     workloads = list(workloads)
     jobs = jobs or min(len(workloads), os.cpu_count() or 1)
     if jobs <= 1:
-        pairs = [_render_and_vectorize_one(w) for w in workloads]
+        pairs = [_render_and_vectorize_one(w, timeout) for w in workloads]
     else:
         context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            pairs = list(pool.map(_render_and_vectorize_one, workloads))
+            pairs = list(pool.map(partial(_render_and_vectorize_one, timeout=timeout), workloads))
     return [p for p, _ in pairs], [d for _, d in pairs]
