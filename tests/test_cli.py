@@ -96,3 +96,27 @@ def test_a_layout_that_hangs_is_stopped_and_the_previous_poster_stays(tmp_path):
     assert any(f"lyncposter: {w} (" in last for w in ("im-presence", "av-conferencing", "app-sharing", "enterprise-voice", "cac", "exchange-um", "monitoring-archiving", "group-chat", "reverse-proxy", "mobility", "cms-replication"))
     assert "Traceback" not in result.stderr
     assert poster.read_bytes() == b"the previous poster"
+
+
+def test_progress_on_a_terminal_and_silence_in_a_pipe(tmp_path):
+    import pty
+
+    lyncposter = str(Path(sys.executable).with_name("lyncposter"))
+    args = [lyncposter, "panels", "--data", str(DATA), "--out", str(tmp_path / "panels")]
+    quiet = subprocess.run(args, capture_output=True, text=True, check=True)
+    assert quiet.stderr == ""  # in a pipe, a log or CI: nothing
+    main_end, child_end = pty.openpty()
+    with subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=child_end, env=dict(os.environ, COLUMNS="100", TERM="xterm")) as run:
+        os.close(child_end)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(main_end, 4096)
+            except OSError:  # the terminal closed with the command
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert run.wait(timeout=60) == 0
+    os.close(main_end)
+    assert b"Laying out panels" in shown

@@ -23,6 +23,7 @@ from .layout import run_dot, workload_dot
 from .layout.engine import TIMEOUT, LayoutTimeout
 from .layout.dot import zone_cluster_id
 from .model import Workload
+from .progress import progress
 
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -113,10 +114,17 @@ def render_panels(workloads: Iterable[Workload], jobs: int | None = None, timeou
     """Render several workloads at once, one Graphviz process per core; order is kept."""
     workloads = list(workloads)
     jobs = jobs or min(len(workloads), os.cpu_count() or 1) or 1
-    if jobs == 1:
-        return [render_panel(w, timeout) for w in workloads]
-    with ThreadPoolExecutor(max_workers=jobs) as pool:  # dot runs outside the GIL
-        return list(pool.map(lambda w: render_panel(w, timeout), workloads))
+    with progress(len(workloads), "Laying out panels") as step:
+
+        def one(workload: Workload) -> Panel:
+            panel = render_panel(workload, timeout)
+            step()
+            return panel
+
+        if jobs == 1:
+            return [one(w) for w in workloads]
+        with ThreadPoolExecutor(max_workers=jobs) as pool:  # dot runs outside the GIL
+            return list(pool.map(one, workloads))
 
 
 def _content_box(graph: ET.Element) -> Box:

@@ -25,6 +25,7 @@ from ..errors import UsageError
 from ..fonts import register
 from ..poster.sizes import INCH, MM, PAPERS, parse_length
 from ..files import write_atomic
+from ..progress import progress
 
 MARGIN = 30.0  # points around each tile's printed region: room for marks and the label
 MARK = colors.HexColor("#1f2933")
@@ -110,19 +111,21 @@ def tile_poster(poster: str | os.PathLike[str], out: str | os.PathLike[str], pap
     )
     form_ref = writer._add_object(form)
 
-    for index, sheet in enumerate(overlay.pages):
-        new = writer.add_page(sheet)
-        resources = new.setdefault(NameObject("/Resources"), DictionaryObject())
-        xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject())
-        xobjects[NameObject("/Poster")] = form_ref
-        if index == 0:
-            drawing = _map_drawing(plan)
-        else:
-            drawing = _tile_drawing(plan, plan.tiles[index - 1])
-        marks = new.get_contents()
-        stream = DecodedStreamObject()
-        stream.set_data(drawing + (marks.get_data() if marks is not None else b""))
-        new[NameObject("/Contents")] = writer._add_object(stream)
+    with progress(len(overlay.pages), "Cutting tiles") as step:
+        for index, sheet in enumerate(overlay.pages):
+            new = writer.add_page(sheet)
+            resources = new.setdefault(NameObject("/Resources"), DictionaryObject())
+            xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject())
+            xobjects[NameObject("/Poster")] = form_ref
+            if index == 0:
+                drawing = _map_drawing(plan)
+            else:
+                drawing = _tile_drawing(plan, plan.tiles[index - 1])
+            marks = new.get_contents()
+            stream = DecodedStreamObject()
+            stream.set_data(drawing + (marks.get_data() if marks is not None else b""))
+            new[NameObject("/Contents")] = writer._add_object(stream)
+            step()
     for page_obj in writer.pages:
         page_obj.compress_content_streams()
     info = {"/Title": f"{title}: tiles on {paper}", "/Creator": "lyncposter", "/Producer": "lyncposter"}

@@ -11,7 +11,7 @@ import io
 import multiprocessing
 import os
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import partial
 
 from reportlab.graphics.shapes import Drawing
@@ -21,6 +21,7 @@ from ..errors import RenderError
 from ..fonts import register
 from ..model import Workload
 from ..layout.engine import TIMEOUT
+from ..progress import progress
 from ..render import Panel, render_panel
 
 
@@ -42,10 +43,18 @@ def render_and_vectorize(workloads: Iterable[Workload], jobs: int | None = None,
     """Lay out, render and vectorize every panel, one process per core (svglib is pure Python)."""
     workloads = list(workloads)
     jobs = jobs or min(len(workloads), os.cpu_count() or 1)
-    if jobs <= 1:
-        pairs = [_render_and_vectorize_one(w, timeout) for w in workloads]
-    else:
-        context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            pairs = list(pool.map(partial(_render_and_vectorize_one, timeout=timeout), workloads))
+    with progress(len(workloads), "Laying out and drawing panels") as step:
+        if jobs <= 1:
+            pairs = []
+            for w in workloads:
+                pairs.append(_render_and_vectorize_one(w, timeout))
+                step()
+        else:
+            context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+                futures = [pool.submit(partial(_render_and_vectorize_one, timeout=timeout), w) for w in workloads]
+                for future in as_completed(futures):
+                    future.exception()  # wait; the result is read in order below
+                    step()
+                pairs = [f.result() for f in futures]
     return [p for p, _ in pairs], [d for _, d in pairs]
