@@ -149,6 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     editable.add_argument("--out", metavar="DIR", default="output/editable", help="output directory (default: output/editable)")
     _data_option(editable)
 
+    live = commands.add_parser("watch", help="serve the HTML poster on 127.0.0.1 and rebuild it on every save")
+    live.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    live.add_argument("--pdf", action="store_true", help="also rebuild the PDF sheets on every save")
+    live.add_argument("--out", metavar="DIR", default="output", help="where --pdf writes (default: output)")
+    _timeout_option(live)
+    _data_option(live)
+
     docs = commands.add_parser("docs", help="write the data's reference pages: sources, unconfirmed facts, omissions")
     docs.add_argument("--out", metavar="DIR", default="docs", help="output directory (default: docs)")
     _data_option(docs)
@@ -407,6 +414,12 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _watch(args: argparse.Namespace) -> int:
+    from .watch import watch
+
+    return watch(args.data, args.out, port=args.port, pdf=args.pdf, timeout=args.timeout)
+
+
 def _docs(args: argparse.Namespace) -> int:
     from .export.docs import pages as reference_pages
 
@@ -432,6 +445,7 @@ COMMANDS = {
     "docs": _docs,
     "diff": _diff,
     "export": _export,
+    "watch": _watch,
 }
 
 

@@ -267,8 +267,44 @@ def _resources(data: Dataset) -> str:
     return f'<h2>Learn more</h2><ul>{items}</ul>{sources}<p>Home: <a href="{home}">{home}</a></p>'
 
 
-def render_html(data: Dataset, panels: list[Panel]) -> str:
-    """The viewer page: same data, same version, same panels as the PDF."""
+LIVE = r"""
+<div id="live-banner" role="alert" hidden></div>
+<style>
+#live-banner { position: fixed; left: 50%; transform: translateX(-50%); bottom: 16px; z-index: 20; max-width: min(900px, 94%);
+  background: #fff4e5; color: #1f2933; border: 2px solid #a34500; border-radius: 8px; padding: 8px 12px; font-size: 13px;
+  box-shadow: 0 4px 16px rgba(0,0,0,.25); white-space: pre-wrap; }
+#live-banner[hidden] { display: none; }
+</style>
+<script>
+// lyncposter watch: reload in place when the poster is rebuilt; say so when the data is broken
+(function () {
+  "use strict";
+  const banner = document.getElementById("live-banner");
+  const key = "lyncposter-view";
+  const saved = sessionStorage.getItem(key);
+  if (saved) { sessionStorage.removeItem(key); window.lyncposter.restore(JSON.parse(saved)); }
+  const source = new EventSource("/events");
+  source.addEventListener("state", function (event) {
+    const state = JSON.parse(event.data);
+    if (state.build !== BUILD) {
+      sessionStorage.setItem(key, JSON.stringify(window.lyncposter.viewState()));
+      location.reload();
+      return;
+    }
+    banner.hidden = !state.problems.length;
+    banner.textContent = state.problems.length
+      ? "The data has " + state.problems.length + " problem(s); the poster shows the last good build.\n" + state.problems.join("\n")
+      : "";
+  });
+})();
+</script>
+"""
+
+
+def render_html(data: Dataset, panels: list[Panel], live_build: int | None = None) -> str:
+    """The viewer page: same data, same version, same panels as the PDF.
+
+    With `live_build` (lyncposter watch), the page follows the server's rebuilds."""
     packing = pack([(p.width, p.height) for p in panels], 0, 0, PANELS_WIDTH, PANELS_HEIGHT, GAP)
     boxes: dict[str, dict[str, float]] = {}
     parts = []
@@ -316,6 +352,7 @@ def render_html(data: Dataset, panels: list[Panel]) -> str:
         "sections": sections,
         "firewall_options": _firewall_options(firewalls),
         "data": json.dumps(payload, ensure_ascii=False, sort_keys=True).replace("</", "<\\/"),
+        "live": LIVE.replace("BUILD", str(live_build)) if live_build is not None else "",
     }
     page = _asset("template.html")
     return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], page)

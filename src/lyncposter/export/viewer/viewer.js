@@ -434,7 +434,13 @@
   canvas.style.height = data.height + "px";
 
   window.addEventListener("hashchange", followHash);
-  window.lyncposter = { runSearch: runSearch, view: view, showDetails: showDetails, showFirewall: showFirewall, csvText: csvText, tsvText: tsvText };
+  // a view to come back to after the page reloads (lyncposter watch): zoom, pan and search
+  function viewState() { return { scale: view.scale, x: view.x, y: view.y, q: search.value }; }
+  function restore(state) {
+    if (state.q) { search.value = state.q; runSearch(state.q); }
+    view.scale = state.scale; view.x = state.x; view.y = state.y; apply();
+  }
+  window.lyncposter = { runSearch: runSearch, view: view, showDetails: showDetails, showFirewall: showFirewall, csvText: csvText, tsvText: tsvText, viewState: viewState, restore: restore };
   layout();
   fitAll();
   followHash();
