@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="build even if checks fail; the poster says UNCHECKED")
     build.add_argument("--png", metavar="DPI", type=float, help="also write the sheet as a PNG at this resolution")
     _timeout_option(build)
+    build.add_argument("--no-cache", action="store_true", help="lay out and draw every panel again, ignoring the panel cache")
     build.add_argument("--previous", metavar="DIR", help="the previous version's data, for What's new (default: 'previous' in poster.yaml, read from git)")
     _data_option(build)
 
@@ -226,6 +227,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from .cache import PanelCache, cache_dir
     from .check import findings_for, version_findings
     from .export.png import pdf_to_png
     from .poster import build_sheets
@@ -252,6 +254,7 @@ def _build(args: argparse.Namespace) -> int:
     results = build_sheets(
         data, args.out, size=args.size, portrait=args.portrait, unchecked=bool(errors), sheet_ids=tuple(args.sheet or ()), previous=previous,
         timeout=args.timeout,
+        cache=None if args.no_cache else PanelCache(cache_dir(args.out)),
     )
     for result in results:
         sheet = result.sheet

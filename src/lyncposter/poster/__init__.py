@@ -9,6 +9,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from ..cache import PanelCache
 from ..changes import compare
 from ..errors import RenderError
 from ..files import write_atomic
@@ -78,6 +79,7 @@ def build_sheets(
     sheet_ids: tuple[str, ...] | None = None,
     previous: Dataset | None = None,
     timeout: float = TIMEOUT,
+    cache: PanelCache | None = None,
 ) -> list[PosterBuild]:
     """Build the sheets `poster.yaml` lists (or those named), each written atomically.
 
@@ -97,7 +99,7 @@ def build_sheets(
         chosen = views[spec.id].drawings if spec.kind == "firewall" else [w for w in data.workloads if w.id in spec.workloads]
         for workload in chosen:
             needed.setdefault(workload.id, workload)
-    rendered = dict(zip(needed, zip(*render_and_vectorize(needed.values(), timeout=timeout)))) if needed else {}
+    rendered = dict(zip(needed, zip(*render_and_vectorize(needed.values(), timeout=timeout, cache=cache)))) if needed else {}
     composed = []
     for spec in specs:
         if spec.kind == "firewall":

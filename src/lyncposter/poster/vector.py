@@ -20,6 +20,8 @@ from svglib.svglib import svg2rlg
 from ..errors import RenderError
 from ..fonts import register
 from ..model import Workload
+from ..cache import PanelCache, panel_key
+from ..layout import workload_dot
 from ..layout.engine import TIMEOUT
 from ..progress import progress
 from ..render import Panel, render_panel
@@ -39,9 +41,28 @@ def _render_and_vectorize_one(workload: Workload, timeout: float = TIMEOUT) -> t
     return panel, vectorize(panel)
 
 
-def render_and_vectorize(workloads: Iterable[Workload], jobs: int | None = None, timeout: float = TIMEOUT) -> tuple[list[Panel], list[Drawing]]:
-    """Lay out, render and vectorize every panel, one process per core (svglib is pure Python)."""
-    workloads = list(workloads)
+def render_and_vectorize(
+    workloads: Iterable[Workload], jobs: int | None = None, timeout: float = TIMEOUT, cache: PanelCache | None = None
+) -> tuple[list[Panel], list[Drawing]]:
+    """Lay out, render and vectorize every panel, one process per core (svglib is pure Python);
+    with a cache, only the panels whose inputs changed."""
+    everything = list(workloads)
+    keys = [panel_key(workload_dot(w)) for w in everything] if cache is not None else []
+    known = {i: cache.get(k) for i, k in enumerate(keys)} if cache is not None else {}
+    missing = [w for i, w in enumerate(everything) if known.get(i) is None]
+    made = iter(zip(*_render_and_vectorize(missing, jobs, timeout))) if missing else iter(())
+    pairs = []
+    for i, workload in enumerate(everything):
+        pair = known.get(i)
+        if pair is None:
+            pair = next(made)
+            if cache is not None:
+                cache.put(keys[i], pair)
+        pairs.append(pair)
+    return [p for p, _ in pairs], [d for _, d in pairs]
+
+
+def _render_and_vectorize(workloads: list[Workload], jobs: int | None, timeout: float) -> tuple[list[Panel], list[Drawing]]:
     jobs = jobs or min(len(workloads), os.cpu_count() or 1)
     with progress(len(workloads), "Laying out and drawing panels") as step:
         if jobs <= 1:

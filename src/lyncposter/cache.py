@@ -1,0 +1,111 @@
+"""The panel cache: a laid-out, vectorised panel is made once for the inputs that determine it.
+
+An entry is keyed by a hash of everything a panel depends on: its DOT text, the code
+and theme that draw it, the font files, and the versions of lyncposter, Graphviz,
+svglib and reportlab. A rebuild after one flow changed lays out and converts that
+workload's panel only. Entries are signed with a key that only this cache holds
+(`key`, readable by its owner only): an entry that is corrupt, or that this cache did
+not write, is ignored and rewritten, never unpickled. Entries are written atomically,
+so builds running at once share the cache safely; with or without it, the output is
+the same bytes.
+
+The cache lives in `$XDG_CACHE_HOME/lyncposter` when that is set, else in
+`.cache/lyncposter/` beside the output directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ._version import __version__
+from .errors import UsageError
+from .files import write_atomic
+
+FORMAT = b"lyncposter-panel-cache-1"
+_SOURCES = ("theme.py", "render.py", "fonts.py", "layout/dot.py", "poster/vector.py")
+
+
+def cache_dir(out_dir: str | os.PathLike[str]) -> Path:
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if xdg:
+        return Path(xdg) / "lyncposter"
+    return Path(out_dir).resolve().parent / ".cache" / "lyncposter"
+
+
+@cache
+def _environment() -> bytes:
+    """Everything besides the DOT text that a panel's bytes depend on."""
+    from . import theme
+
+    digest = hashlib.sha256(FORMAT + __version__.encode())
+    here = Path(__file__).parent
+    for name in _SOURCES:
+        digest.update((here / name).read_bytes())
+    for path in theme.FONT_FILES.values():
+        digest.update(Path(path).read_bytes() if Path(path).is_file() else b"-")
+    try:
+        digest.update(subprocess.run(["dot", "-V"], capture_output=True, timeout=10).stderr)
+    except (OSError, subprocess.SubprocessError):
+        digest.update(b"no dot")
+    from importlib.metadata import version
+
+    for package in ("svglib", "reportlab"):
+        digest.update(version(package).encode())
+    return digest.digest()
+
+
+def panel_key(dot: str) -> str:
+    return hashlib.sha256(_environment() + dot.encode("utf-8")).hexdigest()
+
+
+class PanelCache:
+    def __init__(self, root: Path):
+        self.root = root
+        self._key: bytes | None = None
+
+    def _secret(self) -> bytes:
+        if self._key is None:
+            path = self.root / "key"
+            self.root.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(secrets.token_bytes(32))
+            key = path.read_bytes()
+            if len(key) != 32 or (path.stat().st_mode & 0o077):
+                raise OSError("the cache key is not this cache's own")
+            self._key = key
+        return self._key
+
+    def get(self, key: str) -> Any | None:
+        """The entry for `key`, or None: missing, corrupt, or not signed by this cache."""
+        try:
+            blob = (self.root / f"{key}.panel").read_bytes()
+            secret = self._secret()
+        except OSError:
+            return None
+        signature, body = blob[:32], blob[32:]
+        if len(blob) < 33 or not hmac.compare_digest(signature, hmac.new(secret, body, hashlib.sha256).digest()):
+            return None
+        try:
+            return pickle.loads(body)  # signed by this cache: written by lyncposter, not planted
+        except Exception:  # a signed entry from an older layout of the objects: made again
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        try:
+            body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomic(self.root / f"{key}.panel", hmac.new(self._secret(), body, hashlib.sha256).digest() + body)
+        except (OSError, pickle.PicklingError, UsageError):
+            return  # a cache that cannot be written only costs time

@@ -1,0 +1,45 @@
+"""The panel cache: same bytes with and without it, one panel redone per change, bad entries never trusted."""
+
+from __future__ import annotations
+
+import pickle
+import stat
+
+import lyncposter
+from lyncposter.cache import PanelCache, panel_key
+from lyncposter.layout import workload_dot
+from lyncposter.poster import build_sheets
+
+
+def build(data, out, cache):
+    (built,) = build_sheets(data, out, sheet_ids=("workloads",), cache=cache)
+    return built.path.read_bytes()
+
+
+def test_same_bytes_with_and_without_the_cache_and_one_panel_per_change(data_copy, tmp_path):
+    data = lyncposter.load(data_copy.root)
+    cache = PanelCache(tmp_path / "cache")
+    plain = build(data, tmp_path / "a", None)
+    assert build(data, tmp_path / "b", cache) == plain  # a cold cache
+    entries = set((tmp_path / "cache").glob("*.panel"))
+    assert len(entries) == len(data.workloads)
+    assert build(data, tmp_path / "c", cache) == plain  # a warm one
+    assert stat.S_IMODE((tmp_path / "cache" / "key").stat().st_mode) == 0o600
+    # one flow changed: one panel made again
+    data_copy.replace("flows/group-chat.yaml", "ports: 5041", "ports: 5042")
+    changed = lyncposter.load(data_copy.root)
+    assert build(changed, tmp_path / "d", cache) == build(changed, tmp_path / "e", None)
+    new = set((tmp_path / "cache").glob("*.panel")) - entries
+    assert [p.name for p in new] == [f"{panel_key(workload_dot(changed.workload('group-chat')))}.panel"]
+
+
+def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(dataset, tmp_path):
+    cache = PanelCache(tmp_path / "cache")
+    plain = build(dataset, tmp_path / "a", cache)
+    entries = sorted((tmp_path / "cache").glob("*.panel"))
+    corrupt, foreign = entries[0], entries[1]
+    corrupt.write_bytes(corrupt.read_bytes()[:100])  # cut short
+    foreign.write_bytes(b"\0" * 32 + pickle.dumps(("not", "a panel")))  # not signed by this cache
+    assert cache.get(corrupt.stem) is None and cache.get(foreign.stem) is None
+    assert build(dataset, tmp_path / "b", cache) == plain
+    assert cache.get(corrupt.stem) is not None and cache.get(foreign.stem) is not None  # made again
