@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from vsdx import VisioFile
 
+import lyncposter
+from lyncposter import theme
 from lyncposter.cli import main
 from lyncposter.export.drawio import drawio_file
 from lyncposter.export.vsdx import NS, vsdx_file
@@ -57,7 +59,10 @@ def test_every_panel_and_the_sheet(exported, dataset):
         assert [p.name for p in vis.pages] == [w.title for w in dataset.workloads]
 
 
-@pytest.mark.parametrize("workload_id", ["im-presence", "group-chat", "enterprise-voice"])
+WORKLOADS = [w.id for w in lyncposter.load(DATA).workloads]
+
+
+@pytest.mark.parametrize("workload_id", WORKLOADS)
 def test_vsdx_read_back_with_the_library(exported, dataset, workload_id):
     workload = dataset.workload(workload_id)
     with VisioFile(str(exported / f"{workload_id}.vsdx")) as vis:
@@ -89,22 +94,35 @@ def test_vsdx_read_back_with_the_library(exported, dataset, workload_id):
             assert connection.first.workload_id in facts["Workloads"]
 
 
-def test_vsdx_parts_are_well_formed(exported, dataset):
-    with zipfile.ZipFile(exported / "group-chat.vsdx") as archive:
+@pytest.mark.parametrize("workload_id", WORKLOADS)
+def test_vsdx_parts_are_well_formed(exported, dataset, workload_id):
+    with zipfile.ZipFile(exported / f"{workload_id}.vsdx") as archive:
         names = set(archive.namelist())
         assert {"[Content_Types].xml", "_rels/.rels", "visio/document.xml", "visio/pages/pages.xml", "visio/pages/page1.xml"} <= names
         page = ET.fromstring(archive.read("visio/pages/page1.xml"))
-    connectors = [s for s in page.iter(f"{V}Shape") if any(c.get("N") == "ObjType" and c.get("V") == "2" for c in s.findall(f"{V}Cell"))]
-    assert len(connectors) == len(connections(dataset.workload("group-chat").flows))
-    styles = {c.get("V") for s in connectors for c in s.findall(f"{V}Cell") if c.get("N") == "LinePattern"}
-    assert {"1", "3"} <= styles  # solid signalling, dotted queueing: the theme's dashes
+    workload = dataset.workload(workload_id)
+    shapes = {s.get("NameU"): s for s in page.iter(f"{V}Shape")}
+    connectors = [s for s in shapes.values() if any(c.get("N") == "ObjType" and c.get("V") == "2" for c in s.findall(f"{V}Cell"))]
+    drawn = connections(workload.flows)
+    assert sorted(s.get("NameU") for s in connectors) == sorted(c.id for c in drawn)
+    assert {f"role-{r.id}" for r in workload.roles} <= set(shapes)
+    ids = {s.get("ID"): s.get("NameU") for s in shapes.values()}
+    glue = {}
+    for connect in page.iter(f"{V}Connect"):
+        glue.setdefault(ids[connect.get("FromSheet")], set()).add(ids[connect.get("ToSheet")])
+    for connection in drawn:
+        assert glue[connection.id] == {f"role-{connection.first.source.id}", f"role-{connection.first.target.id}"}
+    patterns = {c.get("V") for s in connectors for c in s.findall(f"{V}Cell") if c.get("N") == "LinePattern"}
+    expected = {str({"solid": 1, "bold": 1, "dashed": 2, "dotted": 3}[theme.FAMILIES[c.first.protocol.family].style]) for c in drawn}
+    assert patterns == expected  # the theme's dashes
 
 
-def test_drawio_parsed(exported, dataset):
-    tree = ET.parse(exported / "group-chat.drawio").getroot()
+@pytest.mark.parametrize("workload_id", WORKLOADS)
+def test_drawio_parsed(exported, dataset, workload_id):
+    tree = ET.parse(exported / f"{workload_id}.drawio").getroot()
     (diagram,) = tree.findall("diagram")
     objects = {o.get("id"): o for o in diagram.iter("object")}
-    workload = dataset.workload("group-chat")
+    workload = dataset.workload(workload_id)
     for role in workload.roles:
         obj = objects[f"role-{role.id}"]
         assert (obj.get("label"), obj.get("role"), obj.get("zone"), obj.get("kind")) == (role.label, role.id, role.zone.id, role.kind)
@@ -116,7 +134,8 @@ def test_drawio_parsed(exported, dataset):
         assert {cell.get("source"), cell.get("target")} == {f"role-{connection.first.source.id}", f"role-{connection.first.target.id}"}
         assert obj.get("label").startswith(connection.label) and obj.get("protocol") == connection.first.protocol.label
         assert obj.get("ports") and obj.get("initiator") in ("source", "both")
-    assert "firewall-internal-firewall" in objects and "zone-perimeter" in objects
+    zones = {r.zone.id for r in workload.roles}
+    assert {f"zone-{z}" for z in zones} <= set(objects)
 
 
 def test_same_workloads_same_bytes(dataset):
