@@ -69,9 +69,11 @@ class Watch:
             try:
                 page = render_html(data, render_panels(data.workloads, timeout=self.timeout), live_build=self.state.build + 1).encode("utf-8")
                 if self.pdf:
+                    from .cache import PanelCache, cache_dir
                     from .poster import build_sheets
 
-                    for built in build_sheets(data, self.out_dir, timeout=self.timeout):
+                    cache = PanelCache(cache_dir(self.out_dir))  # a save redraws the panels it changed
+                    for built in build_sheets(data, self.out_dir, timeout=self.timeout, cache=cache):
                         print(built.path, file=sys.stderr)
             except LyncposterError as exc:
                 problems = [exc.report()]
