@@ -43,3 +43,38 @@ def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(dataset, tmp_path
     assert cache.get(corrupt.stem) is None and cache.get(foreign.stem) is None
     assert build(dataset, tmp_path / "b", cache) == plain
     assert cache.get(corrupt.stem) is not None and cache.get(foreign.stem) is not None  # made again
+
+
+def test_a_warm_cache_never_hides_a_change(data_copy, capsys):
+    from lyncposter.cli import main
+
+    assert main(["check", "--data", str(data_copy.root)]) == 0
+    assert main(["check", "--data", str(data_copy.root)]) == 0  # answered from the cache
+    capsys.readouterr()
+    data_copy.replace("flows/group-chat.yaml", "ports: 5041", "ports: 70000")
+    assert main(["check", "--data", str(data_copy.root)]) == 1
+    assert "[PORT-RANGE]" in capsys.readouterr().out
+    data_copy.replace("flows/group-chat.yaml", "ports: 70000", "ports: 5041")
+    assert main(["check", "--data", str(data_copy.root)]) == 0
+    assert main(["list", "--data", str(data_copy.root)]) == 0
+    data_copy.replace("flows/group-chat.yaml", "title: Group Chat", "title: Persistent Group Chat")
+    capsys.readouterr()
+    assert main(["list", "--data", str(data_copy.root)]) == 0
+    assert "Persistent Group Chat" in capsys.readouterr().out
+
+
+def test_a_warm_cache_spares_reading_yaml(data_copy):
+    import subprocess
+    import sys
+
+    script = (
+        "import contextlib, io, sys\n"
+        "from lyncposter.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['list', '--data', {str(data_copy.root)!r}])\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'yaml', 'jsonschema', 'networkx'}))\n"
+    )
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=data_copy.root.parent)
+    again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=data_copy.root.parent)
+    assert first.stdout.strip() == "['jsonschema', 'yaml']"
+    assert again.stdout.strip() == "[]"

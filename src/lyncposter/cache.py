@@ -66,7 +66,11 @@ def panel_key(dot: str) -> str:
     return hashlib.sha256(_environment() + dot.encode("utf-8")).hexdigest()
 
 
-class PanelCache:
+class SignedCache:
+    """Entries signed with this cache's own key: only what this cache wrote is ever unpickled."""
+
+    suffix = ".entry"
+
     def __init__(self, root: Path):
         self.root = root
         self._key: bytes | None = None
@@ -91,7 +95,7 @@ class PanelCache:
     def get(self, key: str) -> Any | None:
         """The entry for `key`, or None: missing, corrupt, or not signed by this cache."""
         try:
-            blob = (self.root / f"{key}.panel").read_bytes()
+            blob = (self.root / f"{key}{self.suffix}").read_bytes()
             secret = self._secret()
         except OSError:
             return None
@@ -106,6 +110,37 @@ class PanelCache:
     def put(self, key: str, value: Any) -> None:
         try:
             body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            write_atomic(self.root / f"{key}.panel", hmac.new(self._secret(), body, hashlib.sha256).digest() + body)
+            write_atomic(self.root / f"{key}{self.suffix}", hmac.new(self._secret(), body, hashlib.sha256).digest() + body)
         except (OSError, pickle.PicklingError, UsageError):
             return  # a cache that cannot be written only costs time
+
+
+class PanelCache(SignedCache):
+    """Laid-out, vectorised panels."""
+
+    suffix = ".panel"
+
+
+class DataCache(SignedCache):
+    """Loaded datasets and their findings, for the commands that only read the data."""
+
+    suffix = ".data"
+
+
+@cache
+def code_fingerprint() -> bytes:
+    """Every file of the package: a loaded dataset or a finding depends on all of it."""
+    digest = hashlib.sha256(FORMAT + __version__.encode())
+    here = Path(__file__).parent
+    for path in sorted(here.rglob("*")):
+        if path.suffix in (".py", ".json"):
+            digest.update(path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def data_key(data_dir: str | os.PathLike[str], files: list[Path]) -> str:
+    """A dataset's key: the code, where it is read from (messages name files relative to here), its files."""
+    digest = hashlib.sha256(code_fingerprint() + os.getcwd().encode() + b"\0" + str(data_dir).encode())
+    for path in files:
+        digest.update(b"\0" + str(path).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

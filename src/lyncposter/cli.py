@@ -15,7 +15,7 @@ from typing import NoReturn
 # Only what the parser needs is imported here; each command imports the rest when it runs,
 # so `list`, `ports` and `check` never load the PDF, SVG and image libraries.
 from ._version import __version__
-from .errors import DataError, LyncposterError, UsageError
+from .errors import DataError, LyncposterError, Problem, UsageError
 from .export.certs import REQUEST_FORMATS
 from .export.changes import FORMATS as CHANGE_FORMATS
 from .export.ports import FORMATS, format_rows
@@ -168,8 +168,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _read_data(data_dir: str) -> Dataset:
+    """The data for a command that only reads it: from the cache when nothing changed."""
+    from .cache import DataCache, cache_dir
+    from .load import load_cached
+
+    return load_cached(data_dir, DataCache(cache_dir("output")))
+
+
 def _list(args: argparse.Namespace) -> int:
-    data = load(args.data)
+    data = _read_data(args.data)
     width = max(len(w.id) for w in data.workloads)
     for w in data.workloads:
         print(f"{w.id:<{width}}  {w.title}")
@@ -194,13 +202,14 @@ def _render(args: argparse.Namespace) -> int:
 
 def _previous(data: Dataset, data_dir: str, explicit: str | None = None) -> Dataset | None:
     """The previous version's data (a directory, or `previous.rev` in poster.yaml), or None with a note why."""
+    from .cache import DataCache, cache_dir
     from .gitdata import load_revision
 
     try:
         if explicit:
             return load(explicit)
         if data.poster.previous_rev:
-            return load_revision(data_dir, data.poster.previous_rev)
+            return load_revision(data_dir, data.poster.previous_rev, DataCache(cache_dir("output")))
     except (UsageError, DataError) as exc:
         reason = str(exc).splitlines()[0]
         print(f"lyncposter: note: the previous version's data cannot be read ({reason}); no What's new, no version check", file=sys.stderr)
@@ -208,12 +217,7 @@ def _previous(data: Dataset, data_dir: str, explicit: str | None = None) -> Data
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .check import findings_for, version_findings
-
-    data, findings = findings_for(lambda: load(args.data))
-    previous = _previous(data, args.data) if data is not None else None
-    if data is not None and previous is not None:
-        findings = sorted(findings + version_findings(data, previous))
+    findings = _findings(args.data)
     if args.format == "json":
         print(json.dumps([f.as_dict() for f in findings], indent=2))
     else:
@@ -224,6 +228,41 @@ def _check(args: argparse.Namespace) -> int:
         warnings = len(findings) - errors
         print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
     return 1 if errors else 0
+
+
+def _findings(data_dir: str) -> list[Problem]:
+    """Every finding, from the cache when the data, its previous version and the code are as they were."""
+    import hashlib
+
+    from .cache import DataCache, cache_dir, data_key
+    from .load import data_files
+
+    cache = DataCache(cache_dir("output"))
+    try:
+        data = _read_data(data_dir)
+    except DataError as exc:
+        return list(exc.problems)
+    try:
+        key = data_key(data_dir, data_files(Path(data_dir)))
+        if data.poster.previous_rev:
+            from .gitdata import revision_id
+
+            key += revision_id(data_dir, data.poster.previous_rev)
+    except (OSError, UsageError):
+        key = ""
+    key = hashlib.sha256(b"findings " + key.encode()).hexdigest() if key else ""
+    found = cache.get(key) if key else None
+    if isinstance(found, list):
+        return found
+    from .check import run_checks, version_findings
+
+    findings = run_checks(data)
+    previous = _previous(data, data_dir)
+    if previous is not None:
+        findings = sorted(findings + version_findings(data, previous))
+    if key:
+        cache.put(key, findings)
+    return findings
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -306,7 +345,7 @@ def _panels(args: argparse.Namespace) -> int:
 def _ports(args: argparse.Namespace) -> int:
     from .export.ports import port_rows
 
-    data = load(args.data)
+    data = _read_data(args.data)
     flows = data.workload(args.workload).flows if args.workload else data.flows
     sys.stdout.write(format_rows(port_rows(flows, data.sources), args.format))
     return 0

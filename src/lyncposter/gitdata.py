@@ -7,11 +7,13 @@ an earlier version of itself; git keeps that version. The files are read with
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import tempfile
 from pathlib import Path
 
+from .cache import DataCache, code_fingerprint
 from .errors import UsageError
 from .load import load
 from .model import Dataset
@@ -28,11 +30,30 @@ def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
     return result.stdout
 
 
-def load_revision(data_dir: str | os.PathLike[str], rev: str) -> Dataset:
-    """The dataset in `data_dir` as it was at git revision `rev`."""
+def revision_id(data_dir: str | os.PathLike[str], rev: str) -> str:
+    """The git object id of the data directory at `rev`: the same id, the same data."""
+    data = Path(data_dir).resolve()
+    return _git(["rev-parse", f"{rev}:./"], data).decode().strip()
+
+
+def load_revision(data_dir: str | os.PathLike[str], rev: str, cache: DataCache | None = None) -> Dataset:
+    """The dataset in `data_dir` as it was at git revision `rev` (from the cache when it has it)."""
     data = Path(data_dir).resolve()
     if not data.is_dir():
         raise UsageError(f"{data_dir}: no such data directory")
+    key = ""
+    if cache is not None:
+        key = hashlib.sha256(code_fingerprint() + b"git tree " + revision_id(data_dir, rev).encode()).hexdigest()
+        found = cache.get(key)
+        if isinstance(found, Dataset):
+            return found
+    loaded = _load_revision(data, rev)
+    if cache is not None:
+        cache.put(key, loaded)
+    return loaded
+
+
+def _load_revision(data: Path, rev: str) -> Dataset:
     top = Path(_git(["rev-parse", "--show-toplevel"], data).decode().strip())
     inside = data.relative_to(top).as_posix()
     listing = _git(["ls-tree", "-r", "-z", rev, "--", inside], top).split(b"\0")

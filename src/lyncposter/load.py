@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import theme
+from .cache import DataCache, data_key
 from .errors import DataError, Problem, UsageError, did_you_mean
 from .model import (
     Catalog,
@@ -44,8 +45,10 @@ from .model import (
     Workload,
     Zone,
 )
-from .schema import validate
-from .yamldoc import Document, read_document
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .yamldoc import Document
 
 FIXED_FILES = {
     "poster": "poster.yaml",
@@ -478,11 +481,31 @@ def _check_citations(doc: Document, sources: dict[str, Source], problems: list[P
 
 
 def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
+    from .schema import validate  # YAML and JSON Schema load when data is read, not when a cache answers
+    from .yamldoc import read_document
+
     doc, found = read_document(path, _display(path))
     if not found:
         found = validate(doc, kind)
     problems.extend(found)
     return None if found else doc
+
+
+def load_cached(data_dir: str | os.PathLike[str], cache: DataCache | None) -> Dataset:
+    """`load`, answered from the cache when the data files and the code are as they were."""
+    root = Path(data_dir)
+    if cache is None or not root.is_dir():
+        return load(data_dir)
+    try:
+        key = data_key(data_dir, data_files(root))
+    except OSError:  # a file is missing or unreadable: the loader says which
+        return load(data_dir)
+    found = cache.get(key)
+    if isinstance(found, Dataset):
+        return found
+    data = load(data_dir)
+    cache.put(key, data)
+    return data
 
 
 def load(data_dir: str | os.PathLike[str] = "workloads") -> Dataset:
