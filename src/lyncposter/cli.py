@@ -217,7 +217,7 @@ def _previous(data: Dataset, data_dir: str, explicit: str | None = None) -> Data
 
 
 def _check(args: argparse.Namespace) -> int:
-    findings = _findings(args.data)
+    _, findings, _ = _checked(args.data)
     if args.format == "json":
         print(json.dumps([f.as_dict() for f in findings], indent=2))
     else:
@@ -230,8 +230,9 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def _findings(data_dir: str) -> list[Problem]:
-    """Every finding, from the cache when the data, its previous version and the code are as they were."""
+def _checked(data_dir: str, explicit_previous: str | None = None) -> tuple[Dataset | None, list[Problem], Dataset | None]:
+    """The data, every finding, and the previous version's data: from the cache when the data,
+    the previous version and the code are as they were."""
     import hashlib
 
     from .cache import DataCache, cache_dir, data_key
@@ -241,10 +242,13 @@ def _findings(data_dir: str) -> list[Problem]:
     try:
         data = _read_data(data_dir)
     except DataError as exc:
-        return list(exc.problems)
+        return None, list(exc.problems), None
+    previous = _previous(data, data_dir, explicit_previous)
     try:
         key = data_key(data_dir, data_files(Path(data_dir)))
-        if data.poster.previous_rev:
+        if explicit_previous:
+            key += data_key(explicit_previous, data_files(Path(explicit_previous)))
+        elif previous is not None:
             from .gitdata import revision_id
 
             key += revision_id(data_dir, data.poster.previous_rev)
@@ -253,30 +257,25 @@ def _findings(data_dir: str) -> list[Problem]:
     key = hashlib.sha256(b"findings " + key.encode()).hexdigest() if key else ""
     found = cache.get(key) if key else None
     if isinstance(found, list):
-        return found
+        return data, found, previous
     from .check import run_checks, version_findings
 
     findings = run_checks(data)
-    previous = _previous(data, data_dir)
     if previous is not None:
         findings = sorted(findings + version_findings(data, previous))
     if key:
         cache.put(key, findings)
-    return findings
+    return data, findings, previous
 
 
 def _build(args: argparse.Namespace) -> int:
     from .cache import PanelCache, cache_dir
-    from .check import findings_for, version_findings
     from .export.png import pdf_to_png
     from .poster import build_sheets
 
     if args.png:
         _dpi(args.png, "--png")
-    data, findings = findings_for(lambda: load(args.data))
-    previous = _previous(data, args.data, args.previous) if data is not None else None
-    if data is not None and previous is not None:
-        findings = sorted(findings + version_findings(data, previous))
+    data, findings, previous = _checked(args.data, args.previous)
     for finding in findings:
         print(finding.finding, file=sys.stderr)
     errors = [f for f in findings if f.severity == "error"]
