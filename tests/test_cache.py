@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import stat
 
@@ -41,8 +42,33 @@ def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(dataset, tmp_path
     corrupt.write_bytes(corrupt.read_bytes()[:100])  # cut short
     foreign.write_bytes(b"\0" * 32 + pickle.dumps(("not", "a panel")))  # not signed by this cache
     assert cache.get(corrupt.stem) is None and cache.get(foreign.stem) is None
+    for sheet in (tmp_path / "cache").glob("*.sheet"):  # the composed sheet is cached too: compose again
+        sheet.unlink()
     assert build(dataset, tmp_path / "b", cache) == plain
     assert cache.get(corrupt.stem) is not None and cache.get(foreign.stem) is not None  # made again
+
+
+def test_a_build_with_nothing_changed_writes_the_cached_sheet(data_copy, tmp_path):
+    import subprocess
+    import sys
+
+    data = lyncposter.load(data_copy.root)
+    cache = PanelCache(tmp_path / "cache")
+    first = build(data, tmp_path / "a", cache)
+    assert len(list((tmp_path / "cache").glob("*.sheet"))) == 1
+    assert build(data, tmp_path / "b", cache) == first
+    # and a changed date (SOURCE_DATE_EPOCH) is a new sheet, not the cached one
+    script = (
+        "import lyncposter\n"
+        "from lyncposter.cache import PanelCache\n"
+        "from lyncposter.poster import build_sheets\n"
+        "from pathlib import Path\n"
+        f"(b,) = build_sheets(lyncposter.load({str(data_copy.root)!r}), {str(tmp_path / 'c')!r}, sheet_ids=('workloads',), cache=PanelCache(Path({str(tmp_path / 'cache')!r})))\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
+    (name,) = [p.name for p in (tmp_path / "a").iterdir()]
+    assert (tmp_path / "c" / name).read_bytes() != first
+    assert len(list((tmp_path / "cache").glob("*.sheet"))) == 2
 
 
 def test_a_warm_cache_never_hides_a_change(data_copy, capsys):

@@ -41,7 +41,7 @@ def cache_dir(out_dir: str | os.PathLike[str]) -> Path:
 
 
 @cache
-def _environment() -> bytes:
+def environment_fingerprint() -> bytes:
     """Everything besides the DOT text that a panel's bytes depend on."""
     from . import theme
 
@@ -63,7 +63,7 @@ def _environment() -> bytes:
 
 
 def panel_key(dot: str) -> str:
-    return hashlib.sha256(_environment() + dot.encode("utf-8")).hexdigest()
+    return hashlib.sha256(environment_fingerprint() + dot.encode("utf-8")).hexdigest()
 
 
 class SignedCache:
@@ -119,6 +119,12 @@ class PanelCache(SignedCache):
     """Laid-out, vectorised panels."""
 
     suffix = ".panel"
+
+
+class SheetCache(SignedCache):
+    """Composed sheets: a build with nothing changed writes them as they were."""
+
+    suffix = ".sheet"
 
 
 class DataCache(SignedCache):

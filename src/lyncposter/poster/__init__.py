@@ -3,13 +3,12 @@ other sheet `poster.yaml` lists."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from typing import TYPE_CHECKING
-
-from ..cache import PanelCache
+from ..cache import PanelCache, SheetCache, code_fingerprint, environment_fingerprint
 from ..changes import compare
 from ..errors import RenderError
 from ..files import write_atomic
@@ -17,10 +16,7 @@ from ..layout.engine import TIMEOUT
 from ..firewall import RuleSet, firewall_rules, rule_workload
 from ..model import Dataset, SheetSpec, Workload
 from ..naming import poster_filename, sheet_filename, slug
-from .sizes import DEFAULT, NAMED, PaperSize, paper_size
-
-if TYPE_CHECKING:  # reportlab and svglib load when a sheet is built, not when a command only reads data
-    from .compose import Sheet
+from .sizes import DEFAULT, NAMED, PaperSize, Sheet, paper_size
 
 __all__ = [
     "NAMED",
@@ -70,6 +66,21 @@ def _firewall_view(data: Dataset, sheet: SheetSpec) -> _FirewallView:
     return _FirewallView(facts, rule_sets, tuple(rule_workload(r, data.catalog) for r in rule_sets))
 
 
+def _sheet_key(data: Dataset, spec: SheetSpec, paper: PaperSize, unchecked: bool, previous: Dataset | None) -> str:
+    """Everything a composed sheet depends on: the code and its tools, the data, the sheet, the paper, the dates."""
+    parts = [
+        environment_fingerprint().hex(),
+        code_fingerprint().hex(),
+        data.fingerprint,
+        repr(spec),
+        repr(paper),
+        str(unchecked),
+        previous.fingerprint if previous is not None else "-",
+        os.environ.get("SOURCE_DATE_EPOCH", "").strip(),
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
 def build_sheets(
     data: Dataset,
     out_dir: str | os.PathLike[str] = "output",
@@ -87,12 +98,19 @@ def build_sheets(
     written until every sheet has composed, so a failure leaves all previous sheets as they were.
     With the `previous` version's data, the main sheet says what is new since.
     """
+    paper = paper_size(size, portrait)
+    specs = [data.sheet(i) for i in sheet_ids] if sheet_ids else list(data.poster.sheets)
+    sheets = SheetCache(cache.root) if cache is not None else None
+    keys = {s.id: _sheet_key(data, s, paper, unchecked, previous) for s in specs} if sheets is not None else {}
+    found = {i: sheets.get(k) for i, k in keys.items()} if sheets is not None else {}
+    done = {i: s for i, s in found.items() if isinstance(s, Sheet)}
+    if specs and len(done) == len(specs):  # nothing changed: the sheets as they were composed, same bytes
+        return [PosterBuild(write_atomic(Path(out_dir) / sheet_filename(data, s), done[s.id].pdf), done[s.id], s) for s in specs]
+
     from .compose import compose, compose_firewall
     from .vector import render_and_vectorize
 
     changes = compare(previous, data) if previous is not None else None
-    paper = paper_size(size, portrait)
-    specs = [data.sheet(i) for i in sheet_ids] if sheet_ids else list(data.poster.sheets)
     views = {s.id: _firewall_view(data, s) for s in specs if s.kind == "firewall"}
     needed: dict[str, Workload] = {}
     for spec in specs:
@@ -116,4 +134,6 @@ def build_sheets(
             drawings = [rendered[w.id][1] for w in facts.workloads]
             sheet = compose(facts, panels, paper, unchecked, drawings, spec.title, changes if spec.main else None)
         composed.append((spec, sheet))
+        if sheets is not None:
+            sheets.put(keys[spec.id], sheet)
     return [PosterBuild(write_atomic(Path(out_dir) / sheet_filename(data, spec), sheet.pdf), sheet, spec) for spec, sheet in composed]

@@ -47,20 +47,10 @@ from ..model import Dataset, Workload
 from ..render import Panel
 from . import sections
 from .packing import Packing, Placement, pack
-from .sizes import INCH, PaperSize
+from .sizes import INCH, PaperSize, Sheet
 from .vector import vectorize
 
 DESIGN_LONG, DESIGN_SHORT = 48 * INCH, 36 * INCH  # ARCH E
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """What a composed poster is, besides its bytes: for the build's report and the tests."""
-
-    pdf: bytes
-    paper: PaperSize
-    panel_scale: float
-    smallest_text: float
 
 
 @dataclass(frozen=True)

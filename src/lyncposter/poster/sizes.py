@@ -65,3 +65,13 @@ def paper_size(spec: str = DEFAULT, portrait: bool = False) -> PaperSize:
         name = key
     width, height = (short, long) if portrait else (long, short)
     return PaperSize(name, round(width, 3), round(height, 3))
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A composed sheet: its PDF, and what the build reports of it (paper, panel scale, smallest text)."""
+
+    pdf: bytes
+    paper: PaperSize
+    panel_scale: float
+    smallest_text: float
