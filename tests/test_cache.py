@@ -104,3 +104,25 @@ def test_a_warm_cache_spares_reading_yaml(data_copy):
     again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=data_copy.root.parent)
     assert first.stdout.strip() == "['jsonschema', 'yaml']"
     assert again.stdout.strip() == "[]"
+
+
+def test_panels_from_the_cache_need_no_graphviz(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import DATA
+
+    lyncposter_cli = str(Path(sys.executable).with_name("lyncposter"))
+    out = tmp_path / "output" / "panels"
+    subprocess.run([lyncposter_cli, "panels", "--data", str(DATA), "--out", str(out)], check=True, capture_output=True, cwd=tmp_path)
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    broken = tmp_path / "bin"
+    broken.mkdir()
+    real = subprocess.run(["sh", "-c", "command -v dot"], capture_output=True, text=True, check=True).stdout.strip()
+    # the same Graphviz when asked its version (the cache key holds it), but it lays nothing out
+    (broken / "dot").write_text(f'#!/bin/sh\nif [ "$1" = "-V" ]; then exec {real} -V; fi\nexit 3\n', "utf-8")
+    (broken / "dot").chmod(0o755)
+    env = {**os.environ, "PATH": f"{broken}:{os.environ['PATH']}"}
+    subprocess.run([lyncposter_cli, "panels", "--data", str(DATA), "--out", str(out)], check=True, capture_output=True, cwd=tmp_path, env=env)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first

@@ -121,6 +121,12 @@ class PanelCache(SignedCache):
     suffix = ".panel"
 
 
+class SvgCache(SignedCache):
+    """Rendered SVG panels, for the commands that need no vector drawing (panels, html, watch)."""
+
+    suffix = ".svg-panel"
+
+
 class SheetCache(SignedCache):
     """Composed sheets: a build with nothing changed writes them as they were."""
 

@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 # Only what the parser needs is imported here; each command imports the rest when it runs,
 # so `list`, `ports` and `check` never load the PDF, SVG and image libraries.
@@ -23,6 +23,9 @@ from .export.zone import VIEWS
 from .files import write_atomic
 from .load import load
 from .model import Dataset, Workload
+
+if TYPE_CHECKING:
+    from .cache import SvgCache
 from .naming import poster_filename
 from .poster.sizes import DEFAULT as DEFAULT_SIZE
 from .poster.sizes import NAMED as NAMED_SIZES
@@ -166,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     ports.add_argument("--format", choices=FORMATS, default="csv", help="output format (default: csv)")
     _data_option(ports)
     return parser
+
+
+def _svg_cache(out_dir: str) -> SvgCache:
+    from .cache import SvgCache, cache_dir
+
+    return SvgCache(cache_dir(out_dir))
 
 
 def _read_data(data_dir: str) -> Dataset:
@@ -325,8 +334,8 @@ def _html(args: argparse.Namespace) -> int:
     from .export.html import render_html
     from .render import render_panels
 
-    data = load(args.data)
-    page = render_html(data, render_panels(data.workloads, timeout=args.timeout))
+    data = _read_data(args.data)
+    page = render_html(data, render_panels(data.workloads, timeout=args.timeout, cache=_svg_cache(args.out)))
     print(write_atomic(Path(args.out) / poster_filename(data, ".html"), page))
     return 0
 
@@ -334,9 +343,10 @@ def _html(args: argparse.Namespace) -> int:
 def _panels(args: argparse.Namespace) -> int:
     from .render import render_panels
 
-    data = load(args.data)
+    data = _read_data(args.data)
     out = Path(args.out)
-    for panel in render_panels(data.workloads, timeout=args.timeout):
+    # panels go one level down (output/panels): the cache stays beside the output directory
+    for panel in render_panels(data.workloads, timeout=args.timeout, cache=_svg_cache(str(out.parent))):
         print(write_atomic(out / f"{panel.workload_id}.svg", panel.svg))
     return 0
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
-from svglib import fonts as svg_fonts
-
 from . import theme
 from .errors import RenderError
 
 
 @cache
 def register() -> None:
+    from reportlab.pdfbase import pdfmetrics  # loaded when text is measured or drawn, not at import
+    from svglib import fonts as svg_fonts
+
     for name, path in theme.FONT_FILES.items():
         if not Path(path).is_file():
             raise RenderError(f"font file {path} is missing; install it (Debian/Ubuntu: apt-get install fonts-dejavu-core)")
@@ -29,5 +29,7 @@ def register() -> None:
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
+    from reportlab.pdfbase import pdfmetrics
+
     register()
     return float(pdfmetrics.stringWidth(text, theme.FONT_BOLD if bold else theme.FONT, size))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from . import theme
 from .fonts import text_width
+from .cache import SvgCache, panel_key
 from .errors import RenderError
 from .layout import run_dot, workload_dot
 from .layout.engine import TIMEOUT, LayoutTimeout
@@ -110,14 +111,22 @@ def render_panel(workload: Workload, timeout: float = TIMEOUT) -> Panel:
     return Panel(workload.id, workload.title, width, height, '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n", dot)
 
 
-def render_panels(workloads: Iterable[Workload], jobs: int | None = None, timeout: float = TIMEOUT) -> list[Panel]:
-    """Render several workloads at once, one Graphviz process per core; order is kept."""
+def render_panels(
+    workloads: Iterable[Workload], jobs: int | None = None, timeout: float = TIMEOUT, cache: SvgCache | None = None
+) -> list[Panel]:
+    """Render several workloads at once, one Graphviz process per core; order is kept. With a
+    cache, a panel whose inputs did not change is not laid out again."""
     workloads = list(workloads)
     jobs = jobs or min(len(workloads), os.cpu_count() or 1) or 1
     with progress(len(workloads), "Laying out panels") as step:
 
         def one(workload: Workload) -> Panel:
-            panel = render_panel(workload, timeout)
+            key = panel_key(workload_dot(workload)) if cache is not None else ""
+            panel = cache.get(key) if cache is not None else None
+            if not isinstance(panel, Panel):
+                panel = render_panel(workload, timeout)
+                if cache is not None:
+                    cache.put(key, panel)
             step()
             return panel
 

@@ -57,6 +57,7 @@ class Watch:
 
     def rebuild(self) -> None:
         """Check and, if the data loads without errors, render the page (and the PDF); say what happened."""
+        from .cache import SvgCache, cache_dir
         from .export.html import render_html
         from .render import render_panels
 
@@ -67,7 +68,8 @@ class Watch:
         page = None
         if data is not None and not problems:
             try:
-                page = render_html(data, render_panels(data.workloads, timeout=self.timeout), live_build=self.state.build + 1).encode("utf-8")
+                panels = render_panels(data.workloads, timeout=self.timeout, cache=SvgCache(cache_dir(self.out_dir)))  # a save redraws what it changed
+                page = render_html(data, panels, live_build=self.state.build + 1).encode("utf-8")
                 if self.pdf:
                     from .cache import PanelCache, cache_dir
                     from .poster import build_sheets
