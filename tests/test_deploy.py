@@ -8,6 +8,7 @@ import io
 import json
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -272,7 +273,7 @@ def test_request_files_need_a_directory(capsys):
 
 def zone(view: str, domain: str | None = None) -> str:
     args = ["dns", "--data", str(DATA), "--view", view, "--format", "zone"] + (["--domain", domain] if domain else [])
-    result = subprocess.run([str(Path(__import__("sys").executable).with_name("lyncposter")), *args], capture_output=True, text=True)
+    result = subprocess.run([str(Path(sys.executable).with_name("lyncposter")), *args], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
