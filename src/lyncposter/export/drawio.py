@@ -95,6 +95,25 @@ def diagram(workload: Workload, layout: Geometry | None = None) -> ET.Element:
         )
         ET.SubElement(cell, "mxGeometry", page.box(rect))
         zone_of[zone.id] = rect
+    groups = {r.group.id: r.group for r in workload.roles if r.group}
+    orders = {z.id: z.order for z in workload.catalog.zones}
+    for group_id, rect in sorted(g.groups.items()):
+        group = groups.get(group_id)
+        zone_id = next((r.zone.id for r in workload.roles if r.group and r.group.id == group_id), None)
+        if group is None or zone_id not in zone_of:
+            continue
+        obj = _object(root, f"group-{group_id}", group.label, {"group": group_id})
+        cell = ET.SubElement(
+            obj,
+            "mxCell",
+            {
+                "style": _style(rounded=1, arcSize=6, html=1, dashed=1, fillColor=theme.GROUP_FILL, strokeColor=theme.zone_style(orders[zone_id], count).border,
+                                verticalAlign="top", align="left", spacingLeft=6, fontColor=theme.MUTED, fontSize=f"{theme.NODE_FONT_SIZE:g}", fontFamily=theme.FONT),
+                "vertex": "1",
+                "parent": f"zone-{zone_id}",
+            },
+        )
+        ET.SubElement(cell, "mxGeometry", page.box(rect, zone_of[zone_id]))
     for firewall in workload.catalog.firewalls:
         x = g.firewalls.get(firewall.id)
         if x is None:

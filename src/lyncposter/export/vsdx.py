@@ -126,6 +126,14 @@ def _page(workload: Workload, g: Geometry) -> tuple[ET.Element, float, float, di
             style = theme.zone_style(zone.order, count)
             _box_shape(shapes, next(next_id), f"zone-{zone.id}", rect, sheet, style.fill, style.border, zone.label, {"zone": zone.id},
                        rounding=0.1, text_size=theme.ZONE_FONT_SIZE, text_colour=theme.MUTED, bold=True, container=True, top_text=True)
+    groups = {r.group.id: r.group for r in workload.roles if r.group}
+    for group_id, rect in sorted(g.groups.items()):
+        group = groups.get(group_id)
+        if group is None:
+            continue
+        shape = _box_shape(shapes, next(next_id), f"group-{group_id}", rect, sheet, theme.GROUP_FILL, theme.ROLE_BORDER, group.label,
+                           {"group": group_id}, rounding=0.08, text_colour=theme.MUTED, top_text=True)
+        _cell(shape, "LinePattern", "2")  # dashed, as on the poster
     if g.zones:
         bottom = min(r.y for r in g.zones.values())
         height = max(r.height for r in g.zones.values())
