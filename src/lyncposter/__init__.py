@@ -20,7 +20,9 @@ check.py holds the consistency rules.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_attributes
 
 from .domain import for_domain
 from .export.certs import certificate_rows, certreq_inf, write_requests
@@ -39,21 +41,11 @@ from ._version import __version__
 
 # Loaded on first use: rendering needs Graphviz, reportlab and svglib, the checks networkx,
 # and a script that only reads the data should not pay for them.
-_LAZY = {"Panel": ".render", "render_panel": ".render", "render_panels": ".render", "run_checks": ".check"}
-
 if TYPE_CHECKING:
     from .check import run_checks
     from .render import Panel, render_panel, render_panels
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'lyncposter' has no attribute '{name}'")
+__getattr__ = lazy_attributes(__name__, {"Panel": ".render", "render_panel": ".render", "render_panels": ".render", "run_checks": ".check"})
 
 __all__ = [
     "PANEL_FORMATS",

@@ -209,7 +209,7 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
-def _previous(data: Dataset, data_dir: str, explicit: str | None = None) -> Dataset | None:
+def _previous(data: Dataset, data_dir: str, explicit: str | None = None, tree: str | None = None) -> Dataset | None:
     """The previous version's data (a directory, or `previous.rev` in poster.yaml), or None with a note why."""
     from .cache import DataCache, cache_dir
     from .gitdata import load_revision
@@ -218,7 +218,7 @@ def _previous(data: Dataset, data_dir: str, explicit: str | None = None) -> Data
         if explicit:
             return load(explicit)
         if data.poster.previous_rev:
-            return load_revision(data_dir, data.poster.previous_rev, DataCache(cache_dir("output")))
+            return load_revision(data_dir, data.poster.previous_rev, DataCache(cache_dir("output")), tree)
     except (UsageError, DataError) as exc:
         reason = str(exc).splitlines()[0]
         print(f"lyncposter: note: the previous version's data cannot be read ({reason}); no What's new, no version check", file=sys.stderr)
@@ -252,16 +252,22 @@ def _checked(data_dir: str, explicit_previous: str | None = None) -> tuple[Datas
         data = _read_data(data_dir)
     except DataError as exc:
         return None, list(exc.problems), None
-    previous = _previous(data, data_dir, explicit_previous)
+    tree = None
+    if data.poster.previous_rev and not explicit_previous:
+        from .gitdata import revision_id
+
+        try:
+            tree = revision_id(data_dir, data.poster.previous_rev)  # asked once: for the key and the load
+        except UsageError:
+            tree = None  # _previous says why in one line
+    previous = _previous(data, data_dir, explicit_previous, tree)
     try:
         key = data_key(data_dir, data_files(Path(data_dir)))
         if explicit_previous:
             key += data_key(explicit_previous, data_files(Path(explicit_previous)))
-        elif previous is not None:
-            from .gitdata import revision_id
-
-            key += revision_id(data_dir, data.poster.previous_rev)
-    except (OSError, UsageError):
+        elif previous is not None and tree:
+            key += tree
+    except OSError:
         key = ""
     key = hashlib.sha256(b"findings " + key.encode()).hexdigest() if key else ""
     found = cache.get(key) if key else None

@@ -36,14 +36,15 @@ def revision_id(data_dir: str | os.PathLike[str], rev: str) -> str:
     return _git(["rev-parse", f"{rev}:./"], data).decode().strip()
 
 
-def load_revision(data_dir: str | os.PathLike[str], rev: str, cache: DataCache | None = None) -> Dataset:
-    """The dataset in `data_dir` as it was at git revision `rev` (from the cache when it has it)."""
+def load_revision(data_dir: str | os.PathLike[str], rev: str, cache: DataCache | None = None, tree: str | None = None) -> Dataset:
+    """The dataset in `data_dir` as it was at git revision `rev` (from the cache when it has it;
+    `tree` is the revision's id when the caller has asked git for it already)."""
     data = Path(data_dir).resolve()
     if not data.is_dir():
         raise UsageError(f"{data_dir}: no such data directory")
     key = ""
     if cache is not None:
-        key = hashlib.sha256(code_fingerprint() + b"git tree " + revision_id(data_dir, rev).encode()).hexdigest()
+        key = hashlib.sha256(code_fingerprint() + b"git tree " + (tree or revision_id(data_dir, rev)).encode()).hexdigest()
         found = cache.get(key)
         if isinstance(found, Dataset):
             return found

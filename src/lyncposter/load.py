@@ -467,9 +467,12 @@ def _check_citations(doc: Document, sources: dict[str, Source], problems: list[P
                 if key == "source" and isinstance(item, list):
                     for j, ident in enumerate(item):
                         if ident not in sources:
-                            where = "; known sources: " + _brief(sources) if sources else "; define it in sources.yaml"
                             problems.append(
-                                Problem(doc.at(path + (key, j)), f"unknown source '{ident}'{did_you_mean(str(ident), sources)}{where}", rule="REF")
+                                Problem(
+                                    doc.at(path + (key, j)),
+                                    f"unknown source '{ident}'{did_you_mean(str(ident), sources)}; known sources: {_brief(sources)}",
+                                    rule="REF",
+                                )
                             )
                 else:
                     walk(item, path + (key,))

@@ -72,15 +72,19 @@ def _serial(data: Dataset) -> str:
     return data.poster.revision_date.replace("-", "") + "01"
 
 
+def _view(data: Dataset, view: str, origin: str) -> tuple[str, tuple[DnsRecord, ...], dict[str, str]]:
+    """The origin as a zone writes it, the view's records, and their placeholder addresses."""
+    records = records_of(data, view)
+    return origin.rstrip(".").lower(), records, placeholders(records, view)
+
+
 def zone_file(data: Dataset, view: str, origin: str) -> str:
     """BIND zone text for one view of the records, valid for `named-checkzone <origin> <file>`.
 
     Records whose names lie outside `origin` (the Edge's internal name in a sibling
     domain) are written as comments: they belong in that domain's zone.
     """
-    origin = origin.rstrip(".").lower()
-    records = records_of(data, view)
-    addresses = placeholders(records, view)
+    origin, records, addresses = _view(data, view, origin)
     p = data.poster
     lines = [
         f"; {view.capitalize()} DNS records for {origin}: {p.title}, version {p.version}",
@@ -111,9 +115,7 @@ def zone_file(data: Dataset, view: str, origin: str) -> str:
 
 def powershell(data: Dataset, view: str, origin: str) -> str:
     """The `Add-DnsServerResourceRecord*` lines an administrator runs on Windows DNS for one view."""
-    origin = origin.rstrip(".").lower()
-    records = records_of(data, view)
-    addresses = placeholders(records, view)
+    origin, records, addresses = _view(data, view, origin)
     p = data.poster
     lines = [
         f"# {view.capitalize()} DNS records for {origin}: {p.title}, version {p.version}",
