@@ -15,7 +15,7 @@ TEST_PACKAGES := $(RUNTIME_PACKAGES) pdftotext=poppler-utils pdftoppm=poppler-ut
   soffice=libreoffice-draw \
   named-checkzone=bind9-utils openssl=openssl
 
-.PHONY: poster panels html tiles docs editable test bench lint golden clean system system-test
+.PHONY: poster panels html tiles docs editable test bench lint golden clean system system-test system-bench
 
 SIZE ?= arch-e
 
@@ -43,7 +43,7 @@ panels: $(STAMP) system
 	$(BIN)/lyncposter panels --data $(DATA) --out $(OUT)/panels
 
 # A full build against Graphviz alone on the same panels, in one run.
-bench: $(STAMP) system
+bench: $(STAMP) system-bench
 	$(BIN)/python tools/bench.py --data $(DATA)
 
 test: $(STAMP) system-test
@@ -58,6 +58,9 @@ golden: $(STAMP) system
 
 system:
 	@tools/ensure-system-packages $(RUNTIME_PACKAGES)
+
+system-bench:
+	@tools/ensure-system-packages $(RUNTIME_PACKAGES) chromium=chromium
 
 system-test:
 	@tools/ensure-system-packages $(TEST_PACKAGES)

@@ -51,12 +51,16 @@ def test_save_see_break_fix(served, browser_for_watch):
     page.click("#zoom-in")
     scale = float(page.eval_on_selector("#canvas", "c => c.dataset.scale"))
     assert page.locator("text=SIP/MTLS:5041").count() > 0
-    # save an edit: the page reloads in place with the change, the same search and zoom
-    with page.expect_navigation(timeout=20000):
-        data.replace("flows/group-chat.yaml", "ports: 5041", "ports: 5042")
-    page.wait_for_function("document.getElementById('canvas').dataset.scale !== undefined")
-    page.wait_for_selector("text=SIP/MTLS:5042")
+    # save an edit: the page updates in place (no reload) with the change, the same search and zoom;
+    # only the changed panel is redrawn
+    page.evaluate("window.sameDocument = true; window.untouched = document.querySelector('#panel-im-presence svg')")
+    data.replace("flows/group-chat.yaml", "ports: 5041", "ports: 5042")
+    page.wait_for_selector("text=SIP/MTLS:5042", timeout=20000)
+    assert page.evaluate("window.sameDocument === true")
+    assert page.evaluate("window.untouched.isConnected && document.querySelector('#panel-im-presence svg') === window.untouched")
+    assert page.locator("text=SIP/MTLS:5041").count() == 0
     assert page.input_value("#search") == "group chat"
+    assert page.locator("#results li").count() > 0  # the search ran again over the new data
     assert float(page.eval_on_selector("#canvas", "c => c.dataset.scale")) == pytest.approx(scale, rel=1e-3)
     # a broken edit: a banner says so, the last good poster stays
     good = data.text("flows/group-chat.yaml")
@@ -65,9 +69,9 @@ def test_save_see_break_fix(served, browser_for_watch):
     assert "PORT-RANGE" in page.inner_text("#live-banner")
     assert page.locator("text=SIP/MTLS:5042").count() > 0
     # the fix: the banner goes, the poster follows
-    with page.expect_navigation(timeout=20000):
-        data.path("flows/group-chat.yaml").write_text(good.replace("ports: 5042", "ports: 5043"), "utf-8")
-    page.wait_for_selector("text=SIP/MTLS:5043")
+    data.path("flows/group-chat.yaml").write_text(good.replace("ports: 5042", "ports: 5043"), "utf-8")
+    page.wait_for_selector("text=SIP/MTLS:5043", timeout=20000)
+    assert page.evaluate("window.sameDocument === true")
     assert not page.is_visible("#live-banner")
     assert errors == []
     # Ctrl-C stops it cleanly

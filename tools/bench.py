@@ -15,6 +15,7 @@ data, so the work tree is never touched.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import shutil
 import signal
@@ -92,6 +93,10 @@ def main() -> int:
     parser.add_argument("--no-watch", action="store_true", help="leave out the browser measurement")
     args = parser.parse_args()
 
+    # An editable install has no bytecode until the package is first imported with writing
+    # allowed; where PYTHONDONTWRITEBYTECODE is set it never has. Compile it once, as an
+    # installed package is, so every figure is a user's second run, not the compiler's.
+    compileall.compile_dir(str(Path(lyncposter.__file__).parent), quiet=1)
     data = lyncposter.load(args.data)
     main_sheet = data.poster.sheets[0].id
     with tempfile.TemporaryDirectory() as tmp:

@@ -23,29 +23,66 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._lazy import lazy_attributes
-
-from .domain import for_domain
-from .export.certs import certificate_rows, certreq_inf, write_requests
-from .export.zone import dns_rows, powershell, zone_file
-from .errors import DataError, LyncposterError, RenderError, UsageError
-from .export.firewall import rule_rows
-from .export.ports import port_rows
-from .firewall import FirewallRule, RuleSet, firewall_rules
-from .load import load
-from .model import Dataset, Flow, Workload
-from .poster import build_poster, build_sheets
-from .save import PANEL_FORMATS, save_panel
-from .verify import Finding, verify_certificate, verify_zone
-
 from ._version import __version__
 
-# Loaded on first use: rendering needs Graphviz, reportlab and svglib, the checks networkx,
-# and a script that only reads the data should not pay for them.
+# Every name loads on first use: `lyncposter list` and a script that only reads the data
+# should not pay for Graphviz, networkx, reportlab or svglib, nor for the parts they skip.
+_WHERE = {
+    "for_domain": ".domain",
+    "certificate_rows": ".export.certs",
+    "certreq_inf": ".export.certs",
+    "write_requests": ".export.certs",
+    "dns_rows": ".export.zone",
+    "powershell": ".export.zone",
+    "zone_file": ".export.zone",
+    "DataError": ".errors",
+    "LyncposterError": ".errors",
+    "RenderError": ".errors",
+    "UsageError": ".errors",
+    "rule_rows": ".export.firewall",
+    "port_rows": ".export.ports",
+    "FirewallRule": ".firewall",
+    "RuleSet": ".firewall",
+    "firewall_rules": ".firewall",
+    "load": ".load",
+    "Dataset": ".model",
+    "Flow": ".model",
+    "Workload": ".model",
+    "build_poster": ".poster",
+    "build_sheets": ".poster",
+    "PANEL_FORMATS": ".save",
+    "save_panel": ".save",
+    "Finding": ".verify",
+    "verify_certificate": ".verify",
+    "verify_zone": ".verify",
+    "run_checks": ".check",
+    "Panel": ".render",
+    "render_panel": ".render",
+    "render_panels": ".render",
+}
+
 if TYPE_CHECKING:
     from .check import run_checks
+    from .domain import for_domain
+    from .errors import DataError, LyncposterError, RenderError, UsageError
+    from .export.certs import certificate_rows, certreq_inf, write_requests
+    from .export.firewall import rule_rows
+    from .export.ports import port_rows
+    from .export.zone import dns_rows, powershell, zone_file
+    from .firewall import FirewallRule, RuleSet, firewall_rules
+    from .load import load
+    from .model import Dataset, Flow, Workload
+    from .poster import build_poster, build_sheets
     from .render import Panel, render_panel, render_panels
+    from .save import PANEL_FORMATS, save_panel
+    from .verify import Finding, verify_certificate, verify_zone
 
-__getattr__ = lazy_attributes(__name__, {"Panel": ".render", "render_panel": ".render", "render_panels": ".render", "run_checks": ".check"})
+__getattr__ = lazy_attributes(__name__, _WHERE)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "PANEL_FORMATS",

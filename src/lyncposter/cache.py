@@ -66,6 +66,15 @@ def panel_key(dot: str) -> str:
     return hashlib.sha256(environment_fingerprint() + dot.encode("utf-8")).hexdigest()
 
 
+def alias_key(*texts: str) -> str:
+    """A key for what the code makes of `texts` (a workload's content, say): any change to
+    the code, its tools or the texts gives another key."""
+    digest = hashlib.sha256(environment_fingerprint() + code_fingerprint())
+    for text in texts:
+        digest.update(b"\0" + text.encode("utf-8"))
+    return digest.hexdigest()
+
+
 class SignedCache:
     """Entries signed with this cache's own key: only what this cache wrote is ever unpickled."""
 
@@ -92,10 +101,11 @@ class SignedCache:
             self._key = key
         return self._key
 
-    def get(self, key: str) -> Any | None:
-        """The entry for `key`, or None: missing, corrupt, or not signed by this cache."""
+    def get(self, key: str, suffix: str | None = None) -> Any | None:
+        """The entry for `key` (of another kind with `suffix`), or None: missing, corrupt, or
+        not signed by this cache."""
         try:
-            blob = (self.root / f"{key}{self.suffix}").read_bytes()
+            blob = (self.root / f"{key}{suffix or self.suffix}").read_bytes()
             secret = self._secret()
         except OSError:
             return None
@@ -107,10 +117,10 @@ class SignedCache:
         except Exception:  # a signed entry from an older layout of the objects: made again
             return None
 
-    def put(self, key: str, value: Any) -> None:
+    def put(self, key: str, value: Any, suffix: str | None = None) -> None:
         try:
             body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            write_atomic(self.root / f"{key}{self.suffix}", hmac.new(self._secret(), body, hashlib.sha256).digest() + body)
+            write_atomic(self.root / f"{key}{suffix or self.suffix}", hmac.new(self._secret(), body, hashlib.sha256).digest() + body)
         except (OSError, pickle.PicklingError, UsageError):
             return  # a cache that cannot be written only costs time
 

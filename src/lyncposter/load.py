@@ -483,13 +483,29 @@ def _check_citations(doc: Document, sources: dict[str, Source], problems: list[P
     walk(doc.value, ())
 
 
+# The last reading of each file in this process, kept while its bytes stay the same: under
+# `lyncposter watch` a save parses and validates the file that changed, not all of them.
+_READINGS: dict[tuple[str, str, str], tuple[bytes, Document, tuple[Problem, ...]]] = {}
+
+
 def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
     from .schema import validate  # YAML and JSON Schema load when data is read, not when a cache answers
     from .yamldoc import read_document
 
-    doc, found = read_document(path, _display(path))
-    if not found:
-        found = validate(doc, kind)
+    display = _display(path)
+    where = (str(path.absolute()), display, kind)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raw = None
+    reading = _READINGS.get(where)
+    if reading is not None and raw is not None and reading[0] == raw:
+        _, doc, found = reading
+    else:
+        doc, listed = read_document(path, display)
+        found = tuple(listed or validate(doc, kind))
+        if raw is not None:
+            _READINGS[where] = (raw, doc, found)
     problems.extend(found)
     return None if found else doc
 

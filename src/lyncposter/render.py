@@ -18,11 +18,9 @@ from dataclasses import dataclass
 
 from . import theme
 from .fonts import text_width
-from .cache import SvgCache, panel_key
+from .cache import SignedCache, SvgCache, alias_key, panel_key
 from .errors import RenderError
-from .layout import run_dot, workload_dot
-from .layout.engine import TIMEOUT, LayoutTimeout
-from .layout.dot import zone_cluster_id
+from .layout.engine import TIMEOUT, LayoutTimeout, run_dot
 from .model import Workload
 from .progress import progress
 
@@ -88,6 +86,8 @@ def _classes(element: ET.Element) -> list[str]:
 
 def render_panel(workload: Workload, timeout: float = TIMEOUT) -> Panel:
     """Lay out and draw one workload; a layout that takes over `timeout` seconds is stopped."""
+    from .layout.dot import workload_dot  # networkx and graphviz: only when a panel is laid out
+
     dot = workload_dot(workload)
     try:
         svg = run_dot(dot, "svg", timeout)
@@ -118,10 +118,10 @@ def render_panels(
     cache, a panel whose inputs did not change is not laid out again."""
     workloads = list(workloads)
     jobs = jobs or min(len(workloads), os.cpu_count() or 1) or 1
+    keys = panel_keys(workloads, cache) if cache is not None else [""] * len(workloads)
     with progress(len(workloads), "Laying out panels") as step:
 
-        def one(workload: Workload) -> Panel:
-            key = panel_key(workload_dot(workload)) if cache is not None else ""
+        def one(workload: Workload, key: str) -> Panel:
             panel = cache.get(key) if cache is not None else None
             if not isinstance(panel, Panel):
                 panel = render_panel(workload, timeout)
@@ -131,9 +131,25 @@ def render_panels(
             return panel
 
         if jobs == 1:
-            return [one(w) for w in workloads]
+            return [one(w, k) for w, k in zip(workloads, keys)]
         with ThreadPoolExecutor(max_workers=jobs) as pool:  # dot runs outside the GIL
-            return list(pool.map(one, workloads))
+            return list(pool.map(one, workloads, keys))
+
+
+def panel_keys(workloads: Iterable[Workload], cache: SignedCache) -> list[str]:
+    """Each workload's panel key: the hash of its DOT text. A workload this cache has seen
+    finds its key by its content alone, so a warm cache writes no DOT (and loads no networkx)."""
+    keys = []
+    for workload in workloads:
+        alias = alias_key(repr(workload), repr(workload.catalog))
+        key = cache.get(alias, ".key")
+        if not isinstance(key, str):
+            from .layout.dot import workload_dot
+
+            key = panel_key(workload_dot(workload))
+            cache.put(alias, key, ".key")
+        keys.append(key)
+    return keys
 
 
 def _content_box(graph: ET.Element) -> Box:
@@ -205,6 +221,8 @@ class ZoneColumns:
 
 def _level_zones(graph: ET.Element, workload: Workload) -> ZoneColumns:
     """Redraw every zone as a column spanning the whole height of the drawing."""
+    from .layout.dot import zone_cluster_id
+
     zones = []
     for zone in workload.catalog.zones:
         group = graph.find(f"{_tag('g')}[@id='{zone_cluster_id(zone.id)}']")

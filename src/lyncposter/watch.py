@@ -18,10 +18,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .check import findings_for
+from .export.html import PageParts
 from .errors import LyncposterError
 from .load import load
 
 HOST = "127.0.0.1"  # never another interface: the poster is the user's, not the network's
+KEPT_BUILDS = 8  # an open page further behind gets everything
 
 
 @dataclass
@@ -32,6 +34,7 @@ class _State:
     build: int = 0
     problems: list[str] = field(default_factory=list)
     changed: threading.Condition = field(default_factory=threading.Condition)
+    parts: dict[int, PageParts] = field(default_factory=dict)  # the last few builds' parts, for updates in place
 
     def event(self) -> bytes:
         payload = json.dumps({"build": self.build, "problems": self.problems})
@@ -58,7 +61,7 @@ class Watch:
     def rebuild(self) -> None:
         """Check and, if the data loads without errors, render the page (and the PDF); say what happened."""
         from .cache import SvgCache, cache_dir
-        from .export.html import render_html
+        from .export.html import page_parts, render_html
         from .render import render_panels
 
         data, findings = findings_for(lambda: load(self.data_dir))
@@ -69,7 +72,8 @@ class Watch:
         if data is not None and not problems:
             try:
                 panels = render_panels(data.workloads, timeout=self.timeout, cache=SvgCache(cache_dir(self.out_dir)))  # a save redraws what it changed
-                page = render_html(data, panels, live_build=self.state.build + 1).encode("utf-8")
+                parts = page_parts(data, panels)
+                page = render_html(data, panels, live_build=self.state.build + 1, parts=parts).encode("utf-8")
                 if self.pdf:
                     from .cache import PanelCache, cache_dir
                     from .poster import build_sheets
@@ -84,6 +88,8 @@ class Watch:
             if page is not None:
                 self.state.page = page
                 self.state.build += 1
+                self.state.parts[self.state.build] = parts
+                self.state.parts.pop(self.state.build - KEPT_BUILDS, None)
                 print(f"lyncposter: rebuilt ({self.state.build}) {self.url}", file=sys.stderr)
             elif not self.state.page:  # nothing good yet: a page that only says what is wrong
                 self.state.page = _waiting_page(self.state.build)
@@ -108,6 +114,22 @@ class Watch:
                         body = watch.state.page
                     self.send_response(200)
                     self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.send_header("Cache-Control", "no-store")
+                    self.end_headers()
+                    self.wfile.write(body)
+                elif self.path.startswith("/update?from="):
+                    with watch.state.changed:
+                        build, parts = watch.state.build, watch.state.parts
+                        newest = parts.get(build)
+                        since = self.path.rpartition("=")[2]
+                        shown = parts.get(int(since)) if since.isdigit() else None
+                    if newest is None:  # nothing good built yet: the page reloads instead
+                        self.send_error(404)
+                        return
+                    body = json.dumps(newest.update(shown, build), ensure_ascii=False).encode("utf-8")
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
                     self.send_header("Content-Length", str(len(body)))
                     self.send_header("Cache-Control", "no-store")
                     self.end_headers()

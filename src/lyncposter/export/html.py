@@ -11,6 +11,7 @@ import html
 import json
 import re
 from importlib import resources
+from dataclasses import dataclass
 from typing import Any
 
 from .. import theme
@@ -56,11 +57,12 @@ def _prefix_ids(svg: str, workload_id: str) -> str:
     return re.sub(r'\b(id)="([^"]*)"', qualify, svg)
 
 
-def _inline_svg(panel: Panel, width: float, height: float) -> str:
+def _inline_svg(panel: Panel) -> str:
+    """The panel's SVG filling its box (the box, not the SVG, says where and how large)."""
     svg = re.sub(r"^<\?xml[^>]*>\s*", "", panel.svg)
     svg = _prefix_ids(svg, panel.workload_id)
-    svg = re.sub(r'width="[^"]*pt"', f'width="{width:.1f}"', svg, count=1)
-    return re.sub(r'height="[^"]*pt"', f'height="{height:.1f}"', svg, count=1)
+    svg = re.sub(r'width="[^"]*pt"', 'width="100%"', svg, count=1)
+    return re.sub(r'height="[^"]*pt"', 'height="100%"', svg, count=1)
 
 
 def _flow_record(flow: Flow, title: str, data: Dataset, row: dict[str, object]) -> dict[str, Any]:
@@ -283,14 +285,27 @@ LIVE = r"""
   const key = "lyncposter-view";
   const saved = sessionStorage.getItem(key);
   if (saved) { sessionStorage.removeItem(key); window.lyncposter.restore(JSON.parse(saved)); }
+  let shown = BUILD;
+  let fetching = false;
+  function reload() {  // the fallback: the whole page again, with the view kept
+    sessionStorage.setItem(key, JSON.stringify(window.lyncposter.viewState()));
+    location.reload();
+  }
+  function follow(build) {
+    if (fetching || build === shown) return;
+    fetching = true;
+    fetch("/update?from=" + shown, {cache: "no-store"})
+      .then(function (response) { if (!response.ok) throw new Error(response.status); return response.json(); })
+      .then(function (patch) { window.lyncposter.update(patch); shown = patch.build; fetching = false; follow(latest); })
+      .catch(reload);
+  }
+  let latest = BUILD;
   const source = new EventSource("/events");
   source.addEventListener("state", function (event) {
     const state = JSON.parse(event.data);
-    if (state.build !== BUILD) {
-      sessionStorage.setItem(key, JSON.stringify(window.lyncposter.viewState()));
-      location.reload();
-      return;
-    }
+    latest = state.build;
+    if (state.build !== shown && window.lyncposter.update) follow(state.build);
+    else if (state.build !== shown) { reload(); return; }
     banner.hidden = !state.problems.length;
     banner.textContent = state.problems.length
       ? "The data has " + state.problems.length + " problem(s); the poster shows the last good build.\n" + state.problems.join("\n")
@@ -301,22 +316,40 @@ LIVE = r"""
 """
 
 
-def render_html(data: Dataset, panels: list[Panel], live_build: int | None = None) -> str:
-    """The viewer page: same data, same version, same panels as the PDF.
+@dataclass(frozen=True)
+class PageParts:
+    """The page's changing parts: each panel's inline SVG, the sections, the data the script reads.
 
-    With `live_build` (lyncposter watch), the page follows the server's rebuilds."""
+    `lyncposter watch` sends an open page the parts that changed, so a save redraws one panel
+    in place instead of reloading the whole page."""
+
+    panels: dict[str, str]  # workload id -> inline SVG, in the poster's order
+    sections: str
+    payload: dict[str, Any]
+    firewall_options: str
+
+    def update(self, since: PageParts | None, build: int) -> dict[str, Any]:
+        """What a page showing `since` needs to show these parts (everything without `since`)."""
+        old = since.panels if since is not None else {}
+        return {
+            "build": build,
+            "order": list(self.panels),
+            "panels": {i: svg for i, svg in self.panels.items() if old.get(i) != svg},
+            "sections": self.sections,
+            "data": self.payload,
+            "firewall_options": self.firewall_options,
+        }
+
+
+def page_parts(data: Dataset, panels: list[Panel]) -> PageParts:
     packing = pack([(p.width, p.height) for p in panels], 0, 0, PANELS_WIDTH, PANELS_HEIGHT, GAP)
     boxes: dict[str, dict[str, float]] = {}
-    parts = []
-    for place in packing.placements:
+    svgs: dict[str, str] = {}
+    for place in sorted(packing.placements, key=lambda p: p.index):
         panel = panels[place.index]
         x, y = GAP + place.x, GAP + (PANELS_HEIGHT - place.y - place.height)
-        boxes[panel.workload_id] = {"x": x, "y": y, "width": place.width, "height": place.height}
-        parts.append(
-            f'<div class="panel" id="panel-{panel.workload_id}" data-workload="{panel.workload_id}" '
-            f'style="left:{x:.1f}px;top:{y:.1f}px;width:{place.width:.1f}px;height:{place.height:.1f}px">'
-            f"{_inline_svg(panel, place.width, place.height)}</div>"
-        )
+        boxes[panel.workload_id] = {"x": round(x, 1), "y": round(y, 1), "width": round(place.width, 1), "height": round(place.height, 1)}
+        svgs[panel.workload_id] = _inline_svg(panel)
     tables_top = GAP * 2 + PANELS_HEIGHT
     half = (PANELS_WIDTH - GAP) / 2
     sections = (
@@ -325,32 +358,47 @@ def render_html(data: Dataset, panels: list[Panel], live_build: int | None = Non
         f'<div class="sections" style="left:{GAP * 2 + PANELS_WIDTH:.0f}px;top:{GAP}px;width:{SIDE_WIDTH:.0f}px">'
         f"{_legend(data)}{_notes(data)}{_resources(data)}</div>"
     )
-    width = GAP * 3 + PANELS_WIDTH + SIDE_WIDTH
-    height = tables_top + TABLES_HEIGHT_GUESS
     flows, conns, roles, drawn_by = _index(data)
     firewalls = _firewalls(data, drawn_by)
     payload = {
         "flows": flows,
         "csv_name": poster_filename(data, ""),
         "firewalls": firewalls,
+        "title": data.poster.title,
         "version": data.poster.version,
-        "width": width,
-        "height": height,
+        "width": GAP * 3 + PANELS_WIDTH + SIDE_WIDTH,
+        "height": tables_top + TABLES_HEIGHT_GUESS,
         "panels": boxes,
         "connections": conns,
         "roles": roles,
     }
+    return PageParts(svgs, sections, payload, _firewall_options(firewalls))
+
+
+def _panel_div(workload_id: str, box: dict[str, float], svg: str) -> str:
+    return (
+        f'<div class="panel" id="panel-{workload_id}" data-workload="{workload_id}" '
+        f'style="left:{box["x"]:.1f}px;top:{box["y"]:.1f}px;width:{box["width"]:.1f}px;height:{box["height"]:.1f}px">{svg}</div>'
+    )
+
+
+def render_html(data: Dataset, panels: list[Panel], live_build: int | None = None, parts: PageParts | None = None) -> str:
+    """The viewer page: same data, same version, same panels as the PDF.
+
+    With `live_build` (lyncposter watch), the page follows the server's rebuilds."""
+    parts = parts or page_parts(data, panels)
+    payload = parts.payload
     values = {
         "generator": _esc(__version__),
         "title": _esc(data.poster.title),
         "version": _esc(data.poster.version),
         "css": _asset("viewer.css"),
         "js": _asset("viewer.js"),
-        "width": f"{width:.0f}",
-        "height": f"{height:.0f}",
-        "panels": "\n".join(parts),
-        "sections": sections,
-        "firewall_options": _firewall_options(firewalls),
+        "width": f"{payload['width']:.0f}",
+        "height": f"{payload['height']:.0f}",
+        "panels": "\n".join(_panel_div(i, payload["panels"][i], svg) for i, svg in parts.panels.items()),
+        "sections": parts.sections,
+        "firewall_options": parts.firewall_options,
         "data": json.dumps(payload, ensure_ascii=False, sort_keys=True).replace("</", "<\\/"),
         "live": LIVE.replace("BUILD", str(live_build)) if live_build is not None else "",
     }

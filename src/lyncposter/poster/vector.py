@@ -20,11 +20,10 @@ from svglib.svglib import svg2rlg
 from ..errors import RenderError
 from ..fonts import register
 from ..model import Workload
-from ..cache import PanelCache, panel_key
-from ..layout import workload_dot
+from ..cache import PanelCache
 from ..layout.engine import TIMEOUT
 from ..progress import progress
-from ..render import Panel, render_panel
+from ..render import Panel, panel_keys, render_panel
 
 
 def vectorize(panel: Panel) -> Drawing:
@@ -47,7 +46,7 @@ def render_and_vectorize(
     """Lay out, render and vectorize every panel, one process per core (svglib is pure Python);
     with a cache, only the panels whose inputs changed."""
     everything = list(workloads)
-    keys = [panel_key(workload_dot(w)) for w in everything] if cache is not None else []
+    keys = panel_keys(everything, cache) if cache is not None else []
     known = {i: cache.get(k) for i, k in enumerate(keys)} if cache is not None else {}
     missing = [w for i, w in enumerate(everything) if known.get(i) is None]
     made = iter(zip(*_render_and_vectorize(missing, jobs, timeout))) if missing else iter(())

@@ -425,13 +425,48 @@
     const box = workload && data.panels[workload];
     if (box) fitBox(box.x, box.y, box.width, box.height); else if (!q) fitAll();
   }
-  // the sections are HTML: their height is known only now
-  let bottom = 0;
-  canvas.querySelectorAll(":scope > .panel, :scope > .sections").forEach(function (el) {
-    bottom = Math.max(bottom, el.offsetTop + el.offsetHeight);
-  });
-  data.height = bottom + 30;
-  canvas.style.height = data.height + "px";
+  // the sections are HTML: their height is known only once they are laid out
+  function fitHeight() {
+    let bottom = 0;
+    canvas.querySelectorAll(":scope > .panel, :scope > .sections").forEach(function (el) {
+      bottom = Math.max(bottom, el.offsetTop + el.offsetHeight);
+    });
+    data.height = bottom + 30;
+    canvas.style.width = data.width + "px";
+    canvas.style.height = data.height + "px";
+  }
+  fitHeight();
+
+  // lyncposter watch: show a rebuilt poster in place; only the panels that changed are redrawn,
+  // and zoom, pan, search and an open firewall stay as they were
+  function update(patch) {
+    const order = new Set(patch.order);
+    canvas.querySelectorAll(":scope > .panel").forEach(function (el) { if (!order.has(el.dataset.workload)) el.remove(); });
+    canvas.querySelectorAll(":scope > .sections").forEach(function (el) { el.remove(); });
+    patch.order.forEach(function (id) {
+      let el = document.getElementById("panel-" + id);
+      if (!el) {
+        el = document.createElement("div");
+        el.className = "panel"; el.id = "panel-" + id; el.dataset.workload = id;
+      }
+      canvas.appendChild(el);  // in the poster's order
+      if (id in patch.panels) el.innerHTML = patch.panels[id];
+      const box = patch.data.panels[id];
+      el.style.left = box.x + "px"; el.style.top = box.y + "px"; el.style.width = box.width + "px"; el.style.height = box.height + "px";
+    });
+    canvas.insertAdjacentHTML("beforeend", patch.sections);
+    Object.keys(data).forEach(function (k) { delete data[k]; });
+    Object.assign(data, patch.data);
+    const chosen = firewallSelect.value;
+    firewallSelect.innerHTML = patch.firewall_options;
+    firewallSelect.value = chosen;
+    document.getElementById("version").textContent = "v" + data.version;
+    document.title = data.title + " v" + data.version;
+    fitHeight();
+    if (search.value) runSearch(search.value);
+    else if (chosen) showFirewall(chosen);
+    apply();
+  }
 
   window.addEventListener("hashchange", followHash);
   // a view to come back to after the page reloads (lyncposter watch): zoom, pan and search
@@ -440,7 +475,7 @@
     if (state.q) { search.value = state.q; runSearch(state.q); }
     view.scale = state.scale; view.x = state.x; view.y = state.y; apply();
   }
-  window.lyncposter = { runSearch: runSearch, view: view, showDetails: showDetails, showFirewall: showFirewall, csvText: csvText, tsvText: tsvText, viewState: viewState, restore: restore };
+  window.lyncposter = { runSearch: runSearch, view: view, showDetails: showDetails, showFirewall: showFirewall, csvText: csvText, tsvText: tsvText, viewState: viewState, restore: restore, update: update };
   layout();
   fitAll();
   followHash();
