@@ -10,6 +10,8 @@ import lyncposter
 from lyncposter.cache import PanelCache, panel_key
 from lyncposter.layout import workload_dot
 from lyncposter.poster import build_sheets
+from lyncposter.poster.vector import vector_key
+from lyncposter.render import panel_layers, render_panels
 
 
 def build(data, out, cache):
@@ -26,12 +28,14 @@ def test_same_bytes_with_and_without_the_cache_and_one_panel_per_change(data_cop
     assert len(entries) == len(data.workloads)
     assert build(data, tmp_path / "c", cache) == plain  # a warm one
     assert stat.S_IMODE((tmp_path / "cache" / "key").stat().st_mode) == 0o600
-    # one flow changed: one panel made again
+    # one flow changed: one panel laid out and read again (a backdrop whose box moved is redrawn, but it is a few shapes)
     data_copy.replace("flows/group-chat.yaml", "ports: 5041", "ports: 5042")
     changed = lyncposter.load(data_copy.root)
+    laid_out = set((tmp_path / "cache").glob("*.svg-panel"))
     assert build(changed, tmp_path / "d", cache) == build(changed, tmp_path / "e", None)
-    new = set((tmp_path / "cache").glob("*.panel")) - entries
-    assert [p.name for p in new] == [f"{panel_key(workload_dot(changed.workload('group-chat')))}.panel"]
+    assert [p.name for p in set((tmp_path / "cache").glob("*.svg-panel")) - laid_out] == [f"{panel_key(workload_dot(changed.workload('group-chat')))}.svg-panel"]
+    (panel,) = render_panels([changed.workload("group-chat")])
+    assert [p.name for p in set((tmp_path / "cache").glob("*.panel")) - entries] == [f"{vector_key(panel_layers(panel, panel.width, panel.height).content)}.panel"]
 
 
 def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(dataset, tmp_path):

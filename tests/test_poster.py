@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,9 @@ import lyncposter
 from lyncposter.cli import main
 from lyncposter.poster import NAMED, build_poster, poster_filename
 from lyncposter.poster.compose import compose
-from lyncposter.poster.vector import render_and_vectorize
+from lyncposter.cache import PanelCache
+from lyncposter.poster.vector import Vectorizer
+from lyncposter.render import render_panels
 from lyncposter.poster.sizes import INCH, MM, paper_size
 from conftest import DATA, VERSION
 
@@ -38,7 +41,9 @@ def text(poster) -> str:
 
 @pytest.fixture(scope="module")
 def vectors(dataset):
-    return render_and_vectorize(dataset.workloads)
+    """The panels, and one vectorizer for every sheet composed from them (a panel stretched the same way is drawn once)."""
+    with tempfile.TemporaryDirectory() as cache:
+        yield render_panels(dataset.workloads), Vectorizer(PanelCache(Path(cache)))
 
 
 def test_file_name_carries_slug_and_version(poster):
@@ -59,8 +64,8 @@ def test_file_name_carries_slug_and_version(poster):
     ],
 )
 def test_page_size(dataset, vectors, tmp_path, name, portrait, expected):
-    panels, drawings = vectors
-    sheet = compose(dataset, panels, paper_size(name, portrait), drawings=drawings)
+    panels, vectorizer = vectors
+    sheet = compose(dataset, panels, paper_size(name, portrait), vectorizer=vectorizer)
     target = tmp_path / "p.pdf"
     target.write_bytes(sheet.pdf)
     box = PdfReader(target).pages[0].mediabox
@@ -165,10 +170,9 @@ def test_one_version_everywhere(data_copy, tmp_path):
 
 
 def test_same_data_same_bytes(dataset, vectors):
-    panels, drawings = vectors
-    first = compose(dataset, panels, paper_size("arch-d"), drawings=drawings).pdf
-    again_panels, again_drawings = render_and_vectorize(dataset.workloads)
-    assert compose(dataset, again_panels, paper_size("arch-d"), drawings=again_drawings).pdf == first
+    panels, vectorizer = vectors
+    first = compose(dataset, panels, paper_size("arch-d"), vectorizer=vectorizer).pdf
+    assert compose(dataset, render_panels(dataset.workloads), paper_size("arch-d")).pdf == first  # fresh panels, no cache
 
 
 def test_source_date_epoch_sets_the_dates(tmp_path):

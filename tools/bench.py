@@ -8,8 +8,9 @@ shell loop would. Every lyncposter figure is a new process, as a user runs it, t
 `list` and `check`; `panels`; a cold `build` of the poster sheet (no panel cache); a
 rebuild after one flow changed; a rebuild with nothing changed; and, measured in
 Debian's chromium, the time from saving a data file under `lyncposter watch` to the
-open page showing the change (the median of five saves). Builds run on a copy of the
-data, so the work tree is never touched.
+open page showing the change (the median of five saves). Then, for every named paper
+size, the main sheet's smallest text and its blank share (`poster/measure.py`). Builds
+run on a copy of the data, so the work tree is never touched.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -29,6 +31,9 @@ from pathlib import Path
 
 import lyncposter
 from lyncposter.layout import workload_dot
+from lyncposter.poster.measure import blank_share
+from lyncposter.poster.sizes import DEFAULT as DEFAULT_SIZE
+from lyncposter.poster.sizes import NAMED
 
 GOALS = {"list": 0.15, "check": 0.15}  # seconds
 RATIO_GOALS = {"panels": 1.5, "build (cold)": 4.0, "build (one flow changed)": 1.5, "build (no change)": 1.0}
@@ -86,6 +91,25 @@ def watch_latency(data: Path, saves: int = 5) -> float | None:
         server.wait(timeout=20)
 
 
+TEXT_GOAL = 7.0  # points, the main sheet at the default size
+BLANK_GOAL = 0.15
+BLANK_SQUARES = "half-inch squares with no ink at 20 dpi"
+
+
+def sheet_measures(data: Path, out: Path, sheet: str) -> dict[str, tuple[float, float, str]]:
+    """Per named size: the main sheet's smallest text (as the build reports it), its blank share, and its warning."""
+    cli = Path(sys.executable).with_name("lyncposter")
+    found = {}
+    for size in NAMED:
+        run = subprocess.run([str(cli), "build", "--data", str(data), "--out", str(out / size), "--sheet", sheet, "--size", size],
+                             capture_output=True, text=True, check=True)
+        smallest = float(re.search(r"smallest text ([\d.]+) pt", run.stderr).group(1))  # type: ignore[union-attr]
+        warning = next((line.split(": ", 2)[-1] for line in run.stderr.splitlines() if "warning:" in line), "")
+        pdf = Path(run.stdout.split()[0]).read_bytes()
+        found[size] = (smallest, blank_share(pdf), warning)
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default="workloads")
@@ -137,6 +161,7 @@ def main() -> int:
         flows.write_text(original, "utf-8")
         times["every sheet (cold)"] = best_of(args.repeat, command("build", "--data", str(copy), "--out", str(out), "--no-cache"))
         latency = None if args.no_watch else watch_latency(copy)
+        sheets = sheet_measures(copy, work / "sizes", main_sheet)
 
     print(f"panels:                      {len(sources)} ({os.cpu_count()} cores)")
     print(f"dot -Tsvg alone:             {dot_time:.3f} s (best of {args.repeat})")
@@ -146,6 +171,10 @@ def main() -> int:
         print(f"{name + ':':<29}{seconds:.3f} s  ratio {ratio:5.2f}  ({goal})")
     if latency is not None:
         print(f"{'watch, save to page:':<29}{latency:.3f} s  (median of 5; goal <= {WATCH_GOAL} s)")
+    print(f"sheet '{main_sheet}' per size   smallest text   blank share ({BLANK_SQUARES})")
+    for size, (smallest, blank, warning) in sheets.items():
+        goals = f"  (goals at {DEFAULT_SIZE}: >= {TEXT_GOAL} pt, <= {BLANK_GOAL:.0%})" if size == DEFAULT_SIZE else ""
+        print(f"  {size:<27}{smallest:6.2f} pt      {blank:6.1%}{goals}{'  warns: ' + warning if warning else ''}")
     return 0
 
 

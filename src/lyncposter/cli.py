@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"paper: {', '.join(NAMED_SIZES)}, or WxHin / WxHmm (default: {DEFAULT_SIZE}, 48 x 36 in)",
     )
     build.add_argument("--portrait", action="store_true", help="portrait instead of landscape")
+    build.add_argument(
+        "--min-text", metavar="PT", type=float, help="refuse (exit 1, previous sheets kept) a sheet whose smallest text would print under PT points"
+    )
     build.add_argument("--force", action="store_true", help="build even if checks fail; the poster says UNCHECKED")
     build.add_argument("--png", metavar="DPI", type=float, help="also write the sheet as a PNG at this resolution")
     _timeout_option(build)
@@ -287,9 +290,12 @@ def _build(args: argparse.Namespace) -> int:
     from .cache import PanelCache, cache_dir
     from .export.png import pdf_to_png
     from .poster import build_sheets
+    from .poster.build import READABLE
 
     if args.png:
         _dpi(args.png, "--png")
+    if args.min_text is not None and not 1 <= args.min_text <= 72:
+        raise UsageError(f"--min-text {args.min_text:g}: choose a text size from 1 to 72 points")
     data, findings, previous = _checked(args.data, args.previous)
     for finding in findings:
         print(finding.finding, file=sys.stderr)
@@ -308,6 +314,7 @@ def _build(args: argparse.Namespace) -> int:
         data, args.out, size=args.size, portrait=args.portrait, unchecked=bool(errors), sheet_ids=tuple(args.sheet or ()), previous=previous,
         timeout=args.timeout,
         cache=None if args.no_cache else PanelCache(cache_dir(args.out)),
+        min_text=args.min_text,
     )
     for result in results:
         sheet = result.sheet
@@ -319,6 +326,12 @@ def _build(args: argparse.Namespace) -> int:
             f"{name}: {sheet.paper.description}; panels at {sheet.panel_scale:.0%}; smallest text {sheet.smallest_text:g} pt",
             file=sys.stderr,
         )
+        if result.readable_at:
+            print(
+                f"lyncposter: warning: {name}: text at {sheet.smallest_text:g} pt is too small to read on a wall; "
+                f"--size {result.readable_at} would print it at {READABLE:g} pt or more",
+                file=sys.stderr,
+            )
     return 0
 
 

@@ -385,3 +385,103 @@ def _plate_labels(graph: ET.Element) -> None:
         for t in texts:
             edge.remove(t)
             label.append(t)
+
+
+def stretch_panel(panel: Panel, width: float, height: float) -> Panel:
+    """The panel on a larger canvas (points at 100 %): the drawing stays as it is, centred; the zone
+    columns and the firewalls grow to the new height, the outer columns to the new width. The
+    title stays in the upper-left corner. A canvas no larger than the panel gives the panel back."""
+    dw, dh = max(0.0, width - panel.width), max(0.0, height - panel.height)
+    if dw < 0.01 and dh < 0.01:
+        return panel
+    root = ET.fromstring(panel.svg)
+    graph = root.find(_tag("g"))
+    assert graph is not None
+    x0, y0, w, h = (float(v) for v in (root.get("viewBox") or "").split())
+    root.set("viewBox", f"{_fmt(x0)} {_fmt(y0)} {_fmt(w + dw)} {_fmt(h + dh)}")
+    root.set("width", f"{_fmt(w + dw)}pt")
+    root.set("height", f"{_fmt(h + dh)}pt")
+    zones = [e for e in graph if e.tag == _tag("g") and (e.get("id") or "").startswith("zone-")]
+    lefts = sorted(zones, key=lambda g: float(_zone_rect(g).get("x", "0")))
+    first, last = (lefts[0], lefts[-1]) if lefts else (None, None)
+    children: list[ET.Element] = []
+    moved: ET.Element | None = None  # consecutive roles, lines, labels and groups move as one
+    for element in list(graph):
+        classes = _classes(element)
+        fixed = element.tag == _tag("title") or _backdrop(element)
+        if not fixed:
+            if moved is None:
+                moved = ET.Element(_tag("g"), {"class": "stretched", "transform": f"translate({_fmt(dw / 2)},{_fmt(dh / 2)})"})
+                children.append(moved)
+            moved.append(element)
+            continue
+        moved = None
+        if "background" in classes:
+            element.set("width", _fmt(float(element.get("width", "0")) + dw))
+            element.set("height", _fmt(float(element.get("height", "0")) + dh))
+        elif element in zones:
+            rect = _zone_rect(element)
+            rect.set("height", _fmt(float(rect.get("height", "0")) + dh))
+            grow = (dw / 2 if element is first else 0.0) + (dw / 2 if element is last else 0.0)
+            if element is not first:
+                rect.set("x", _fmt(float(rect.get("x", "0")) + dw / 2))
+                for label in element.findall(_tag("text")):
+                    label.set("x", _fmt(float(label.get("x", "0")) + dw / 2))
+            rect.set("width", _fmt(float(rect.get("width", "0")) + grow))
+        elif "firewall" in classes:
+            wall, title = element.find(_tag("rect")), element.find(_tag("title"))
+            assert wall is not None and title is not None
+            x = float(wall.get("x", "0")) + theme.FIREWALL_WIDTH / 2 + dw / 2
+            top = float(wall.get("y", "0"))
+            element = _firewall((element.get("id") or "").removeprefix("firewall-"), title.text or "", x, top, top + float(wall.get("height", "0")) + dh)
+        children.append(element)
+    for element in list(graph):
+        graph.remove(element)
+    graph.extend(children)
+    ET.register_namespace("", SVG)
+    ET.register_namespace("xlink", XLINK)
+    text = ET.tostring(root, encoding="unicode")
+    return Panel(panel.workload_id, panel.title, w + dw, h + dh, '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n", panel.dot)
+
+
+def _zone_rect(group: ET.Element) -> ET.Element:
+    rect = group.find(_tag("rect"))
+    assert rect is not None, "a levelled zone is drawn as a rect"
+    return rect
+
+
+@dataclass(frozen=True)
+class Layers:
+    """A stretched panel in two layers, for outputs that keep each layer's drawing: the backdrop
+    (background, title, zone columns, firewalls) at the box's size, and the content (roles, lines,
+    labels, groups) as laid out, to be placed at (`dx`, `dy`) from the backdrop's upper-left corner.
+    The content's SVG depends on the panel alone, so a new box only redraws the small backdrop."""
+
+    backdrop: str
+    content: str
+    dx: float  # points at 100 %
+    dy: float
+
+
+def _backdrop(element: ET.Element) -> bool:
+    return bool({"panel-title", "background", "firewall"} & set(_classes(element))) or (element.get("id") or "").startswith("zone-")
+
+
+def panel_layers(panel: Panel, width: float, height: float) -> Layers:
+    backdrop = ET.fromstring(stretch_panel(panel, width, height).svg)
+    content = ET.fromstring(panel.svg)
+    for root, keep in ((backdrop, True), (content, False)):
+        graph = root.find(_tag("g"))
+        assert graph is not None
+        for element in list(graph):
+            if element.tag == _tag("title") or _backdrop(element) != keep:
+                graph.remove(element)
+    ET.register_namespace("", SVG)
+    ET.register_namespace("xlink", XLINK)
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    return Layers(
+        head + ET.tostring(backdrop, encoding="unicode") + "\n",
+        head + ET.tostring(content, encoding="unicode") + "\n",
+        max(0.0, width - panel.width) / 2,
+        max(0.0, height - panel.height) / 2,
+    )

@@ -25,7 +25,7 @@ from ..layout.dot import node_id
 from ..model import Dataset, Flow
 from ..poster.packing import pack
 from ..naming import poster_filename
-from ..render import Panel
+from ..render import Panel, stretch_panel
 
 PANELS_WIDTH = 2700.0
 PANELS_HEIGHT = 1900.0
@@ -349,7 +349,8 @@ def page_parts(data: Dataset, panels: list[Panel]) -> PageParts:
         panel = panels[place.index]
         x, y = GAP + place.x, GAP + (PANELS_HEIGHT - place.y - place.height)
         boxes[panel.workload_id] = {"x": round(x, 1), "y": round(y, 1), "width": round(place.width, 1), "height": round(place.height, 1)}
-        svgs[panel.workload_id] = _inline_svg(panel)
+        # the panel fills its box as on the PDF: drawing at the common scale, zones stretched
+        svgs[panel.workload_id] = _inline_svg(stretch_panel(panel, place.width / packing.scale, place.height / packing.scale))
     tables_top = GAP * 2 + PANELS_HEIGHT
     half = (PANELS_WIDTH - GAP) / 2
     sections = (

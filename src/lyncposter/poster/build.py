@@ -4,7 +4,9 @@ sheet, write them all or none."""
 from __future__ import annotations
 
 import hashlib
+import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,9 +18,12 @@ from ..layout.engine import TIMEOUT
 from ..firewall import RuleSet, firewall_rules, rule_workload
 from ..model import Dataset, SheetSpec, Workload
 from ..naming import sheet_filename
-from .sizes import DEFAULT, PaperSize, Sheet, paper_size
+from .sizes import DEFAULT, INCH, PaperSize, Sheet, paper_size
 
 __all__ = ["PosterBuild", "build_poster", "build_sheets"]
+
+
+READABLE = 6.0  # points: below this a poster's text does not read on a wall
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,14 @@ class PosterBuild:
     path: Path
     sheet: Sheet
     spec: SheetSpec | None = None
+    readable_at: str | None = None  # with text under READABLE: a --size that prints it at READABLE or more
+
+
+def _larger(paper: PaperSize, smallest: float, target: float) -> PaperSize:
+    """The paper grown in proportion until text of `smallest` would print at `target` (a tenth of an inch up)."""
+    grow = target / smallest
+    long, short = max(paper.width, paper.height) * grow / INCH, min(paper.width, paper.height) * grow / INCH
+    return paper_size(f"{math.ceil(long * 10) / 10:g}x{math.ceil(short * 10) / 10:g}in", paper.height > paper.width)
 
 
 def build_poster(
@@ -81,24 +94,56 @@ def build_sheets(
     previous: Dataset | None = None,
     timeout: float = TIMEOUT,
     cache: PanelCache | None = None,
+    min_text: float | None = None,
 ) -> list[PosterBuild]:
     """Build the sheets `poster.yaml` lists (or those named), each written atomically.
 
     Every panel any of them needs is laid out and vectorized once, in parallel; nothing is
     written until every sheet has composed, so a failure leaves all previous sheets as they were.
-    With the `previous` version's data, the main sheet says what is new since.
+    With the `previous` version's data, the main sheet says what is new since. A sheet whose
+    smallest text is under `min_text` points is an error (nothing written); one under READABLE
+    comes back with the size that would print it at READABLE.
     """
     paper = paper_size(size, portrait)
     specs = [data.sheet(i) for i in sheet_ids] if sheet_ids else list(data.poster.sheets)
     sheets = SheetCache(cache.root) if cache is not None else None
     keys = {s.id: _sheet_key(data, s, paper, unchecked, previous) for s in specs} if sheets is not None else {}
     found = {i: sheets.get(k) for i, k in keys.items()} if sheets is not None else {}
-    done = {i: s for i, s in found.items() if isinstance(s, Sheet)}
+    done = {i: s for i, s in found.items() if isinstance(s, _Composed)}
     if specs and len(done) == len(specs):  # nothing changed: the sheets as they were composed, same bytes
-        return [PosterBuild(write_atomic(Path(out_dir) / sheet_filename(data, s), done[s.id].pdf), done[s.id], s) for s in specs]
+        composed = [(s, done[s.id]) for s in specs]
+    else:
+        composed = _compose_all(data, specs, paper, unchecked, previous, timeout, cache)
+        if sheets is not None:
+            for spec, made in composed:
+                sheets.put(keys[spec.id], made)
+    if min_text is not None:
+        for spec, made in composed:
+            if made.sheet.smallest_text < min_text:
+                hint = f"; --size {made.readable_at} or larger prints it at {READABLE:g} pt" if made.readable_at else ""
+                raise RenderError(
+                    f"sheet '{spec.id}': its smallest text would print at {made.sheet.smallest_text:g} pt on {paper.description}, "
+                    f"under --min-text {min_text:g}{hint}; nothing was written"
+                )
+    return [
+        PosterBuild(write_atomic(Path(out_dir) / sheet_filename(data, spec), made.sheet.pdf), made.sheet, spec, made.readable_at)
+        for spec, made in composed
+    ]
 
+
+@dataclass(frozen=True)
+class _Composed:
+    sheet: Sheet
+    readable_at: str | None
+
+
+def _compose_all(
+    data: Dataset, specs: list[SheetSpec], paper: PaperSize, unchecked: bool, previous: Dataset | None, timeout: float, cache: PanelCache | None
+) -> list[tuple[SheetSpec, _Composed]]:
+    from ..cache import SvgCache
+    from ..render import render_panels
     from .compose import compose, compose_firewall
-    from .vector import render_and_vectorize
+    from .vector import Vectorizer
 
     changes = compare(previous, data) if previous is not None else None
     views = {s.id: _firewall_view(data, s) for s in specs if s.kind == "firewall"}
@@ -107,23 +152,41 @@ def build_sheets(
         chosen = views[spec.id].drawings if spec.kind == "firewall" else [w for w in data.workloads if w.id in spec.workloads]
         for workload in chosen:
             needed.setdefault(workload.id, workload)
-    rendered = dict(zip(needed, zip(*render_and_vectorize(needed.values(), timeout=timeout, cache=cache)))) if needed else {}
+    svgs = SvgCache(cache.root) if cache is not None else None
+    rendered = dict(zip(needed, render_panels(needed.values(), timeout=timeout, cache=svgs))) if needed else {}
+    vectorizer = Vectorizer(cache)
     composed = []
     for spec in specs:
         if spec.kind == "firewall":
             view = views[spec.id]
             if not view.rule_sets:
                 raise RenderError(f"sheet '{spec.id}': no flow of its workloads crosses a firewall, so it has no rules to show")
-            panels = [rendered[w.id][0] for w in view.drawings]
-            drawings = [rendered[w.id][1] for w in view.drawings]
+            panels = [rendered[w.id] for w in view.drawings]
             legend_data = replace(view.facts, workloads=view.drawings)  # the legend shows what the drawings use
-            sheet = compose_firewall(legend_data, view.facts.workloads, view.rule_sets, panels, paper, unchecked, drawings, spec.title)
+
+            def make(on: PaperSize) -> Sheet:
+                return compose_firewall(legend_data, view.facts.workloads, view.rule_sets, panels, on, unchecked, vectorizer, spec.title)
         else:
             facts = data.only(spec.workloads)
-            panels = [rendered[w.id][0] for w in facts.workloads]
-            drawings = [rendered[w.id][1] for w in facts.workloads]
-            sheet = compose(facts, panels, paper, unchecked, drawings, spec.title, changes if spec.main else None)
-        composed.append((spec, sheet))
-        if sheets is not None:
-            sheets.put(keys[spec.id], sheet)
-    return [PosterBuild(write_atomic(Path(out_dir) / sheet_filename(data, spec), sheet.pdf), sheet, spec) for spec, sheet in composed]
+            panels = [rendered[w.id] for w in facts.workloads]
+            news = changes if spec.main else None
+
+            def make(on: PaperSize) -> Sheet:
+                return compose(facts, panels, on, unchecked, vectorizer, spec.title, news)
+
+        sheet = make(paper)
+        composed.append((spec, _Composed(sheet, _readable_at(make, paper, sheet.smallest_text))))
+    return composed
+
+
+def _readable_at(make: Callable[[PaperSize], Sheet], paper: PaperSize, smallest: float) -> str | None:
+    """For text under READABLE, the paper (as --size) on which it reaches READABLE, checked by composing there."""
+    if smallest >= READABLE:
+        return None
+    larger = paper
+    for _ in range(4):
+        larger = _larger(larger, smallest, READABLE)
+        smallest = make(larger).smallest_text
+        if smallest >= READABLE:
+            break
+    return larger.name

@@ -27,6 +27,7 @@ import os
 import re
 import time
 from collections.abc import Callable
+from typing import Protocol
 from dataclasses import dataclass
 
 from reportlab.graphics import renderPDF
@@ -85,7 +86,7 @@ def _fill(canvas: Canvas, box: Box, flowables: list[Flowable]) -> bool:
 def _with_shrinking_type(paper: PaperSize, attempt: Callable[[sections.Type], Sheet | None]) -> Sheet:
     """Compose at the paper's type size; where the sections do not fit, shrink the type step by step."""
     register()
-    factor = min(max(paper.width, paper.height) / DESIGN_LONG, min(paper.width, paper.height) / DESIGN_SHORT)
+    factor = _design_factor(paper)
     for step in range(12):
         t = sections.Type(round(factor * 0.92**step, 4))
         try:
@@ -122,7 +123,7 @@ def pin_dates(canvas: Canvas, revision_date: str) -> None:
     canvas._doc._timeStamp = stamp
 
 
-def _frame(paper: PaperSize, t: sections.Type) -> _Frame:
+def _frame(paper: PaperSize, t: sections.Type, side_width: float | None = None) -> _Frame:
     W, H = paper.width, paper.height
     margin = t.size(36)
     gap = t.size(24)
@@ -131,7 +132,7 @@ def _frame(paper: PaperSize, t: sections.Type) -> _Frame:
     body = Box(margin, margin + footer_h, W - 2 * margin, H - 2 * margin - header_h - footer_h)
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=(W, H), invariant=1, pageCompression=1, initialFontName=theme.FONT, initialFontSize=t.size(10))
-    side_w = max(body.width * 0.2, t.size(560))
+    side_w = side_width if side_width is not None else max(body.width * 0.2, t.size(560))
     side = Box(body.x + body.width - side_w, body.y, side_w, body.height)
     return _Frame(canvas, out, body, side, body.width - side_w - gap, gap, margin, header_h)
 
@@ -149,59 +150,150 @@ def _finish(frame: _Frame, data: Dataset, paper: PaperSize, t: sections.Type, ti
     return frame.out.getvalue()
 
 
+class Vectorizer(Protocol):
+    """SVG documents → drawings (`vector.Vectorizer`, which caches and works in parallel)."""
+
+    def __call__(self, svgs: list[str], kind: str = ".panel") -> list[Drawing]: ...
+
+
+def _one_by_one(svgs: list[str], kind: str = ".panel") -> list[Drawing]:
+    return [vectorize(Panel("", "", 0.0, 0.0, svg, "")) for svg in svgs]
+
+
 def compose(
     data: Dataset,
     panels: list[Panel],
     paper: PaperSize,
     unchecked: bool = False,
-    drawings: list[Drawing] | None = None,
+    vectorizer: Vectorizer | None = None,
     title: str | None = None,
     changes: Changes | None = None,
 ) -> Sheet:
     """The workloads sheet: every panel at one scale, the legend, notes, certificates and DNS;
-    with `changes`, a What's new box at the top of the side column."""
-    drawings = drawings if drawings is not None else [vectorize(p) for p in panels]
+    with `changes`, a What's new box at the top of the side column.
+
+    The type size of the sections is chosen with the panels' scale: of the sizes tried, the one
+    whose smallest text (a panel's label at its scale, or a table's) is largest."""
+    register()
     heading = title or data.poster.title
-    return _with_shrinking_type(paper, lambda t: _try_compose(data, panels, drawings, paper, t, unchecked, heading, changes))
+    factor = _design_factor(paper)
+    plans: dict[int, _Plan | None] = {}
+
+    def plan(step: int) -> _Plan | None:  # type at the design's size times 0.92 ** step
+        if step not in plans:
+            try:
+                plans[step] = _plan(data, panels, paper, sections.Type(round(factor * 0.92**step, 4)), changes)
+            except (ValueError, LayoutError):  # reportlab's way of saying a column is too narrow
+                plans[step] = None
+        return plans[step]
+
+    def better(a: _Plan | None, b: _Plan | None) -> bool:
+        return a is not None and (b is None or a.smallest > b.smallest + 0.005)
+
+    # the smallest text is the panels' labels or the sections' text, whichever is smaller: larger
+    # type leaves the panels less room, smaller type shrinks the tables; walk towards the balance
+    step = 0
+    while plan(step) is None and step < MAX_SHRINK_STEPS:
+        step += 1
+    best = plan(step)
+    if best is not None:
+        direction = 1 if best.smallest < best.t.smallest else -1  # panel-bound: smaller type helps
+        while -MAX_GROW_STEPS < step + direction < MAX_SHRINK_STEPS and better(plan(step + direction), best):
+            step += direction
+            best = plan(step)
+    if best is None:
+        raise RenderError(f"the poster's sections do not fit on {paper.description}; choose a larger --size")
+    sheet = _draw(best, data, panels, vectorizer or _one_by_one, paper, unchecked, heading)
+    if sheet is None:  # pragma: no cover - measured to fit, so it fills
+        raise RenderError(f"the poster's sections do not fit on {paper.description}; choose a larger --size")
+    return sheet
 
 
-def _try_compose(
-    data: Dataset,
-    panels: list[Panel],
-    drawings: list[Drawing],
-    paper: PaperSize,
-    t: sections.Type,
-    unchecked: bool,
-    title: str,
-    changes: Changes | None = None,
-) -> Sheet | None:
+def _design_factor(paper: PaperSize) -> float:
+    return min(max(paper.width, paper.height) / DESIGN_LONG, min(paper.width, paper.height) / DESIGN_SHORT)
+
+
+BAND_SPLITS = (0.5, 0.58, 0.66)
+MAX_SHRINK_STEPS = 12  # the sections' type shrinks at most to 0.92 ** 12 of the design's
+MAX_GROW_STEPS = 4  # ... and grows at most to 0.92 ** -4
+MIN_SIDE_WIDTH = 420.0  # design points: the legend's two columns of icons need this  # the certificates' share of the band's width, tried in turn
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A workloads sheet measured, not yet drawn: its type, its boxes, its panels' packing."""
+
+    t: sections.Type
+    side_width: float
+    side_story: list[Flowable]
+    cert_story: list[Flowable]
+    dns_story: list[Flowable]
+    cert_box: Box
+    dns_box: Box
+    packing: Packing
+    smallest: float
+
+
+def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type, changes: Changes | None) -> _Plan | None:
     frame = _frame(paper, t)
-    canvas, body, side, main_w, gap = frame.canvas, frame.body, frame.side, frame.main_w, frame.gap
-    side_w = side.width
-    news = sections.whats_new(changes, t) if changes is not None else []
-    side_story = news + sections.legend(data, t, side_w) + sections.notes(data, t) + sections.resources(data, t, side_w)
-    if _height(canvas, side_story, side_w) > side.height:
-        return None
+    canvas, side = frame.canvas, frame.side
 
-    cert_w = main_w * 0.56
-    dns_w = main_w - cert_w - gap
-    cert_story = sections.certificates(data, t, cert_w)
-    dns_story = sections.dns(data, t, dns_w)
-    band_h = max(_height(canvas, cert_story, cert_w), _height(canvas, dns_story, dns_w))
+    def side_story(width: float) -> list[Flowable]:
+        news = sections.whats_new(changes, t) if changes is not None else []
+        return news + sections.legend(data, t, width) + sections.notes(data, t) + sections.resources(data, t, width)
+
+    story = side_story(side.width)
+    used = _height(canvas, story, side.width)
+    if used > side.height:
+        return None
+    # a side column with room to spare gives it to the panels: as narrow as its story allows
+    narrower = max(side.width * used / side.height * 1.04, t.size(MIN_SIDE_WIDTH))
+    if narrower < side.width * 0.97:
+        frame_narrow = _frame(paper, t, narrower)
+        story_narrow = side_story(narrower)
+        if _height(canvas, story_narrow, narrower) <= frame_narrow.side.height:
+            frame, story = frame_narrow, story_narrow
+    canvas, body, side, main_w, gap = frame.canvas, frame.body, frame.side, frame.main_w, frame.gap
+    # the band's two tables side by side, split so that neither leaves the other's foot empty
+    band: tuple[float, float, list[Flowable], list[Flowable]] | None = None
+    for split in BAND_SPLITS:
+        cert_w = main_w * split
+        dns_w = main_w - cert_w - gap
+        cert_story, dns_story = sections.certificates(data, t, cert_w), sections.dns(data, t, dns_w)
+        band_h = max(_height(canvas, cert_story, cert_w), _height(canvas, dns_story, dns_w))
+        if band is None or band_h < band[0] - 0.5:
+            band = (band_h, cert_w, cert_story, dns_story)
+    assert band is not None
+    band_h, cert_w, cert_story, dns_story = band
     if band_h > body.height * 0.45:
         return None
     panel_box = Box(body.x, body.y + band_h + gap, main_w, body.height - band_h - gap)
     packing = pack([(p.width, p.height) for p in panels], panel_box.x, panel_box.y, panel_box.width, panel_box.height, gap)
+    smallest = min(t.smallest, min(_panel_text_size(p) for p in panels) * packing.scale)
+    cert_box = Box(body.x, body.y, cert_w, band_h)
+    dns_box = Box(body.x + cert_w + gap, body.y, main_w - cert_w - gap, band_h)
+    return _Plan(t, side.width, story, cert_story, dns_story, cert_box, dns_box, packing, round(smallest, 2))
 
-    ok = _fill(canvas, Box(body.x, body.y, cert_w, band_h), cert_story)
-    ok = ok and _fill(canvas, Box(body.x + cert_w + gap, body.y, dns_w, band_h), dns_story)
-    ok = ok and _fill(canvas, side, side_story)
+
+def _draw(plan: _Plan, data: Dataset, panels: list[Panel], vectorizer: Vectorizer, paper: PaperSize, unchecked: bool, title: str) -> Sheet | None:
+    from ..render import panel_layers
+
+    t = plan.t
+    frame = _frame(paper, t, plan.side_width)
+    canvas = frame.canvas
+    ok = _fill(canvas, plan.cert_box, plan.cert_story)
+    ok = ok and _fill(canvas, plan.dns_box, plan.dns_story)
+    ok = ok and _fill(canvas, frame.side, plan.side_story)
     if not ok:
         return None
-    _panels(canvas, panels, drawings, packing, t)
+    scale = plan.packing.scale
+    # each panel fills its box: the drawing at the common scale, its zones stretched around it
+    layers = [panel_layers(panels[p.index], p.width / scale, p.height / scale) for p in plan.packing.placements]
+    backdrops = vectorizer([layer.backdrop for layer in layers], ".backdrop")
+    contents = vectorizer([layer.content for layer in layers])
+    _panels(canvas, panels, [(b, c, layer.dx, layer.dy) for b, c, layer in zip(backdrops, contents, layers)], plan.packing, t)
     pdf = _finish(frame, data, paper, t, title, unchecked)
-    smallest = min(t.smallest, min(_panel_text_size(p) for p in panels) * packing.scale)
-    return Sheet(pdf, paper, packing.scale, round(smallest, 2))
+    return Sheet(pdf, paper, scale, plan.smallest)
 
 
 def _metadata(canvas: Canvas, data: Dataset, title: str) -> None:
@@ -245,17 +337,25 @@ def _header(
     canvas.line(margin, top - height, W - margin, top - height)
 
 
-def _panels(canvas: Canvas, panels: list[Panel], drawings: list[Drawing], packing: Packing, t: sections.Type) -> None:
+# a panel's drawing as composed: a whole panel, or a backdrop with its content at (dx, dy)
+Drawn = tuple[Drawing, Drawing | None, float, float]
+
+
+def _panels(canvas: Canvas, panels: list[Panel], drawings: list[Drawn], packing: Packing, t: sections.Type) -> None:
+    """Each panel in its box: a drawing, or a backdrop with the content placed on it at (dx, dy)."""
     pad = t.size(4)
     for placement in packing.placements:
-        panel, drawing = panels[placement.index], drawings[placement.index]
+        panel = panels[placement.index]
+        backdrop, content, dx, dy = drawings[placement.index]
         canvas.setStrokeColor(colors.HexColor(theme.CARD_BORDER))
         canvas.setLineWidth(0.8)
         canvas.roundRect(placement.x - pad, placement.y - pad, placement.width + 2 * pad, placement.height + 2 * pad, pad * 1.5, stroke=1, fill=0)
         canvas.saveState()
         canvas.translate(placement.x, placement.y)
         canvas.scale(packing.scale, packing.scale)
-        renderPDF.draw(drawing, canvas, 0, 0)
+        renderPDF.draw(backdrop, canvas, 0, 0)
+        if content is not None:
+            renderPDF.draw(content, canvas, dx, dy)
         canvas.restoreState()
         canvas.bookmarkPage(f"panel-{panel.workload_id}", fit="FitR", left=placement.x, bottom=placement.y, right=placement.x + placement.width, top=placement.y + placement.height)
         canvas.addOutlineEntry(panel.title, f"panel-{panel.workload_id}", level=0)
@@ -293,7 +393,7 @@ def compose_firewall(
     panels: list[Panel],
     paper: PaperSize,
     unchecked: bool = False,
-    drawings: list[Drawing] | None = None,
+    vectorizer: Vectorizer | None = None,
     title: str | None = None,
 ) -> Sheet:
     """The firewall sheet: per firewall, its drawing beside its numbered rule table; legend, notes, QR.
@@ -302,7 +402,7 @@ def compose_firewall(
     those drawings as its workloads, so the legend shows what they use; `workloads` are the
     workloads the rules come from, for their titles.
     """
-    drawings = drawings if drawings is not None else [vectorize(p) for p in panels]
+    drawings = [(d, None, 0.0, 0.0) for d in (vectorizer or _one_by_one)([p.svg for p in panels])]
     heading = title or data.poster.title
     return _with_shrinking_type(
         paper, lambda t: _try_compose_firewall(data, workloads, rule_sets, panels, drawings, paper, t, unchecked, heading)
@@ -314,7 +414,7 @@ def _try_compose_firewall(
     workloads: tuple[Workload, ...],
     rule_sets: tuple[RuleSet, ...],
     panels: list[Panel],
-    drawings: list[Drawing],
+    drawings: list[Drawn],
     paper: PaperSize,
     t: sections.Type,
     unchecked: bool,

@@ -1,9 +1,16 @@
-"""Place panels in a region at one common scale, keeping their reading order.
+"""Place panels in a region at one common scale, in reading order, filling the region.
 
-Every panel is printed at the same scale, so a label is the same size
-everywhere on the sheet. Panels go in rows, in the poster's order; for a given
-scale the rows are chosen to use as little height as possible (a linear
-partition), and the scale is the largest for which the rows fit.
+Every panel is printed at the same scale, so a label is the same size everywhere
+on the sheet. Panels go in rows, in the poster's order; a row is a sequence of
+cells, and a cell holds one panel or a short stack of consecutive panels (a tall
+panel beside two short ones is one row). For a given scale the rows and cells
+are chosen to use as little height as possible (dynamic programming over the
+order), and the scale is the largest for which they fit.
+
+What the scale leaves over is given to the panels, not to gaps: rows grow to the
+region's height, cells to the row's width, and every panel to its cell. A panel
+grows only so far (`MAX_GROW_WIDE`, `MAX_GROW_TALL`); its drawing stays at the
+common scale and the panel's zone columns stretch around it (`render.stretch_panel`).
 """
 
 from __future__ import annotations
@@ -11,87 +18,162 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+MAX_ROW = 6  # panels in one row, at most
+MAX_STACK = 3  # panels stacked in one cell, at most
+MAX_GROW_WIDE = 1.5  # a panel's box is at most this much wider than its drawing at the common scale
+MAX_GROW_TALL = 2.0  # ... and at most this much taller
+
 
 @dataclass(frozen=True)
 class Placement:
     index: int
-    x: float  # lower-left corner, PDF coordinates
+    x: float  # lower-left corner of the panel's box, PDF coordinates
     y: float
-    width: float
+    width: float  # the box; the drawing inside is the panel's size times the packing's scale
     height: float
 
 
 @dataclass(frozen=True)
 class Packing:
     scale: float
-    placements: tuple[Placement, ...]
+    placements: tuple[Placement, ...]  # in the panels' order
 
 
-def _rows(sizes: list[tuple[float, float]], scale: float, width: float, gap: float) -> list[list[int]] | None:
-    """The split of the ordered panels into rows of lowest total height, or None."""
+Cells = tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One way to set panels i..j-1 in a row: its cells, and what bounds its scale."""
+
+    cells: Cells
+    widest: float  # the scale at which the row is exactly as wide as the region
+    stacks: tuple[tuple[float, int], ...]  # per cell: summed height at 100 %, panels in it
+
+
+def _compositions(n: int) -> list[tuple[int, ...]]:
+    """Every way to cut n panels into consecutive cells of at most MAX_STACK."""
+    if n == 0:
+        return [()]
+    out = []
+    for first in range(1, min(n, MAX_STACK) + 1):
+        out += [(first,) + rest for rest in _compositions(n - first)]
+    return out
+
+
+def _plans(sizes: list[tuple[float, float]], width: float, gap: float) -> dict[tuple[int, int], list[_Plan]]:
     n = len(sizes)
+    plans: dict[tuple[int, int], list[_Plan]] = {}
+    for i in range(n):
+        for j in range(i + 1, min(n, i + MAX_ROW) + 1):
+            options = []
+            for parts in _compositions(j - i):
+                cells, start = [], i
+                for size in parts:
+                    cells.append(tuple(range(start, start + size)))
+                    start += size
+                room = width - gap * (len(cells) - 1)
+                widths = sum(max(sizes[k][0] for k in cell) for cell in cells)
+                if room <= 0:
+                    continue
+                stacks = tuple((sum(sizes[k][1] for k in cell), len(cell)) for cell in cells)
+                options.append(_Plan(tuple(cells), room / widths, stacks))
+            plans[(i, j)] = options
+    return plans
 
-    def fits(i: int, j: int) -> bool:
-        return sum(w for w, _ in sizes[i:j]) * scale + gap * (j - i - 1) <= width
+
+def _row_height(plan: _Plan, scale: float, gap: float) -> float:
+    return max(h * scale + gap * (k - 1) for h, k in plan.stacks)
+
+
+def _best_rows(plans: dict[tuple[int, int], list[_Plan]], n: int, scale: float, gap: float) -> tuple[float, list[_Plan]] | None:
+    """The rows of least total height at `scale`, or None if a panel is wider than the region."""
 
     @cache
-    def best(i: int) -> tuple[float, tuple[int, ...]]:
+    def best(i: int) -> tuple[float, tuple[_Plan, ...]] | None:
         if i == n:
             return 0.0, ()
-        choice: tuple[float, tuple[int, ...]] | None = None
-        for j in range(i + 1, n + 1):
-            if not fits(i, j):
-                break
-            rest, breaks = best(j)
-            total = max(h for _, h in sizes[i:j]) * scale + (gap if j < n else 0) + rest
-            if choice is None or total < choice[0]:
-                choice = (total, (j,) + breaks)
-        return choice if choice is not None else (float("inf"), ())
+        choice: tuple[float, tuple[_Plan, ...]] | None = None
+        for j in range(i + 1, min(n, i + MAX_ROW) + 1):
+            rest = best(j)
+            if rest is None:
+                continue
+            for plan in plans[(i, j)]:
+                if plan.widest < scale:
+                    continue
+                total = _row_height(plan, scale, gap) + (gap if j < n else 0.0) + rest[0]
+                if choice is None or total < choice[0] - 1e-9:
+                    choice = (total, (plan,) + rest[1])
+        return choice
 
-    total, breaks = best(0)
-    if total == float("inf"):
-        return None
-    rows, start = [], 0
-    for end in breaks:
-        rows.append(list(range(start, end)))
-        start = end
-    return rows
-
-
-def _height(rows: list[list[int]], sizes: list[tuple[float, float]], scale: float, gap: float) -> float:
-    return sum(max(sizes[i][1] for i in row) * scale for row in rows) + gap * (len(rows) - 1)
+    found = best(0)
+    return (found[0], list(found[1])) if found is not None else None
 
 
 def pack(sizes: list[tuple[float, float]], x: float, y: float, width: float, height: float, gap: float) -> Packing:
     """Panels of `sizes` (at 100 %) into the box whose lower-left corner is (x, y)."""
     if not sizes:
         return Packing(1.0, ())
+    n = len(sizes)
+    plans = _plans(sizes, width, gap)
     low, high = 0.0, min(width / max(w for w, _ in sizes), height / max(h for _, h in sizes))
-    for _ in range(40):
+    for _ in range(32):
         mid = (low + high) / 2
-        rows = _rows(sizes, mid, width, gap)
-        if rows is not None and _height(rows, sizes, mid, gap) <= height:
+        found = _best_rows(plans, n, mid, gap)
+        if found is not None and found[0] <= height:
             low = mid
         else:
             high = mid
     scale = low
-    rows = _rows(sizes, scale, width, gap) or [[i] for i in range(len(sizes))]
-    # spread what is left: rows apart vertically, panels apart within each row
-    # spread what is left between the rows, up to a few gaps; centre the rest
-    spare_v = height - _height(rows, sizes, scale, gap)
-    row_gap = gap + min(spare_v / (len(rows) - 1), 3 * gap) if len(rows) > 1 else gap
-    used_v = _height(rows, sizes, scale, gap) + (row_gap - gap) * (len(rows) - 1)
-    placements = []
-    top = y + height - (height - used_v) / 2
-    for row in rows:
-        row_h = max(sizes[i][1] for i in row) * scale
-        used = sum(sizes[i][0] for i in row) * scale
-        # rows reach both edges of the region, so the panels' sides line up down the sheet
-        col_gap = (width - used) / (len(row) - 1) if len(row) > 1 else 0
-        left = x if len(row) > 1 else x + (width - used) / 2
-        for i in row:
-            w, h = sizes[i][0] * scale, sizes[i][1] * scale
-            placements.append(Placement(i, left, top - h, w, h))
-            left += w + col_gap
+    found = _best_rows(plans, n, scale, gap)
+    rows = found[1] if found is not None else [_Plan(((i,),), 0.0, ((sizes[i][1], 1),)) for i in range(n)]
+    return Packing(scale, tuple(sorted(_place(rows, sizes, scale, x, y, width, height, gap), key=lambda p: p.index)))
+
+
+def _place(rows: list[_Plan], sizes: list[tuple[float, float]], scale: float, x: float, y: float, width: float, height: float, gap: float) -> list[Placement]:
+    """Boxes for the chosen rows: each row as tall as the region allows, each cell as wide as its
+    row allows, each panel as large as its cell allows, within the growth limits."""
+    natural = [_row_height(row, scale, gap) for row in rows]
+    tallest = [max(_stack_limit(row.cells[c], sizes, scale, gap) for c in range(len(row.cells))) for row in rows]
+    heights = _share(natural, tallest, height - gap * (len(rows) - 1))
+    spare = height - gap * (len(rows) - 1) - sum(heights)
+    row_gap = gap + spare / (len(rows) - 1) if len(rows) > 1 else gap
+    top = y + height - (spare / 2 if len(rows) == 1 else 0.0)
+    placements: list[Placement] = []
+    for row, row_h in zip(rows, heights):
+        cell_w = [max(sizes[k][0] for k in cell) * scale for cell in row.cells]
+        widest = [w * MAX_GROW_WIDE for w in cell_w]
+        widths = _share(cell_w, widest, width - gap * (len(row.cells) - 1))
+        spare_w = width - gap * (len(row.cells) - 1) - sum(widths)
+        col_gap = gap + spare_w / (len(row.cells) - 1) if len(row.cells) > 1 else gap
+        left = x + (spare_w / 2 if len(row.cells) == 1 else 0.0)
+        for cell, cw in zip(row.cells, widths):
+            hs = [sizes[k][1] * scale for k in cell]
+            panel_hs = _share(hs, [h * MAX_GROW_TALL for h in hs], row_h - gap * (len(cell) - 1))
+            spare_h = row_h - gap * (len(cell) - 1) - sum(panel_hs)
+            cell_top = top - spare_h / 2
+            for k, ph in zip(cell, panel_hs):
+                pw = min(cw, sizes[k][0] * scale * MAX_GROW_WIDE)
+                placements.append(Placement(k, left + (cw - pw) / 2, cell_top - ph, pw, ph))
+                cell_top -= ph + gap
+            left += cw + col_gap
         top -= row_h + row_gap
-    return Packing(scale, tuple(sorted(placements, key=lambda p: p.index)))
+    return placements
+
+
+def _stack_limit(cell: tuple[int, ...], sizes: list[tuple[float, float]], scale: float, gap: float) -> float:
+    return sum(sizes[k][1] * scale * MAX_GROW_TALL for k in cell) + gap * (len(cell) - 1)
+
+
+def _share(natural: list[float], most: list[float], room: float) -> list[float]:
+    """Grow `natural` sizes towards filling `room`, each in proportion to its size and never past its `most`."""
+    sizes = list(natural)
+    for _ in range(len(sizes) + 1):
+        spare = room - sum(sizes)
+        growing = [i for i, s in enumerate(sizes) if s < most[i] - 1e-9]
+        if spare <= 1e-9 or not growing:
+            break
+        weight = sum(natural[i] for i in growing)
+        for i in growing:
+            sizes[i] = min(most[i], sizes[i] + spare * natural[i] / weight)
+    return sizes

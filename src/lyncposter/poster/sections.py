@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect
+from reportlab.graphics.shapes import Drawing, Group, Line, Polygon, Rect
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
@@ -366,11 +366,17 @@ def firewall_notes(rule_sets: tuple[RuleSet, ...], workloads: tuple[Workload, ..
 # --- resources -----------------------------------------------------------------
 
 
-def qr_drawing(url: str, size: float) -> Drawing:
+@cache
+def _qr_code(url: str) -> tuple[Group, tuple[float, float, float, float]]:
+    """The code's shapes and bounds, encoded once per URL (a sheet is measured several times)."""
     widget = QrCodeWidget(url, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
+    return widget.draw(), widget.getBounds()
+
+
+def qr_drawing(url: str, size: float) -> Drawing:
+    shapes, (x0, y0, x1, y1) = _qr_code(url)
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
+    drawing.add(shapes)
     return drawing
 
 

@@ -1,18 +1,18 @@
 """Panels as reportlab vector drawings: the bridge from SVG to PDF.
 
 svglib reads each panel's SVG into reportlab shapes, so text stays text. It is
-pure Python, so panels are laid out, rendered and read back in parallel
-processes, one per core, and only the drawings come back.
+pure Python, so panels are read in parallel processes, one per core, and only
+the drawings come back; a cache keeps every drawing by its SVG.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import multiprocessing
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from functools import partial
 
 from reportlab.graphics.shapes import Drawing
 from svglib.svglib import svg2rlg
@@ -20,10 +20,10 @@ from svglib.svglib import svg2rlg
 from ..errors import RenderError
 from ..fonts import register
 from ..model import Workload
-from ..cache import PanelCache
+from ..cache import PanelCache, SvgCache, environment_fingerprint
 from ..layout.engine import TIMEOUT
 from ..progress import progress
-from ..render import Panel, panel_keys, render_panel
+from ..render import Panel, render_panels
 
 
 def vectorize(panel: Panel) -> Drawing:
@@ -35,46 +35,60 @@ def vectorize(panel: Panel) -> Drawing:
     return drawing
 
 
-def _render_and_vectorize_one(workload: Workload, timeout: float = TIMEOUT) -> tuple[Panel, Drawing]:
-    panel = render_panel(workload, timeout)
-    return panel, vectorize(panel)
+def _vectorize_svg(svg: str) -> Drawing:
+    return vectorize(Panel("", "", 0.0, 0.0, svg, ""))
+
+
+def vector_key(svg: str) -> str:
+    """A drawing's cache key: its SVG, and the code and tools that read it."""
+    return hashlib.sha256(environment_fingerprint() + svg.encode("utf-8")).hexdigest()
+
+
+class Vectorizer:
+    """SVG → drawings, several at once, one process per core (svglib is pure Python); with a
+    cache, an SVG drawn before is not read again. Whole panels and the content layers of
+    stretched panels are kept as `.panel` entries, the small backdrops as `.backdrop`."""
+
+    def __init__(self, cache: PanelCache | None = None, jobs: int | None = None):
+        self.cache = cache
+        self.jobs = jobs
+
+    def __call__(self, svgs: list[str], kind: str = ".panel") -> list[Drawing]:
+        keys = [vector_key(svg) for svg in svgs] if self.cache is not None else []
+        known: dict[int, Drawing] = {}
+        if self.cache is not None:
+            for i, key in enumerate(keys):
+                found = self.cache.get(key, kind)
+                if isinstance(found, Drawing):
+                    known[i] = found
+        missing = [i for i in range(len(svgs)) if i not in known]
+        made = dict(zip(missing, self._many([svgs[i] for i in missing]))) if missing else {}
+        if self.cache is not None:
+            for i, drawing in made.items():
+                self.cache.put(keys[i], drawing, kind)
+        return [known[i] if i in known else made[i] for i in range(len(svgs))]
+
+    def _many(self, svgs: list[str]) -> list[Drawing]:
+        jobs = self.jobs or min(len(svgs), os.cpu_count() or 1)
+        with progress(len(svgs), "Reading panels as vectors") as step:
+            if jobs <= 1:
+                drawings = []
+                for svg in svgs:
+                    drawings.append(_vectorize_svg(svg))
+                    step()
+                return drawings
+            context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+                futures = [pool.submit(_vectorize_svg, svg) for svg in svgs]
+                for future in as_completed(futures):
+                    future.exception()  # wait; the results are read in order below
+                    step()
+                return [f.result() for f in futures]
 
 
 def render_and_vectorize(
     workloads: Iterable[Workload], jobs: int | None = None, timeout: float = TIMEOUT, cache: PanelCache | None = None
 ) -> tuple[list[Panel], list[Drawing]]:
-    """Lay out, render and vectorize every panel, one process per core (svglib is pure Python);
-    with a cache, only the panels whose inputs changed."""
-    everything = list(workloads)
-    keys = panel_keys(everything, cache) if cache is not None else []
-    known = {i: cache.get(k) for i, k in enumerate(keys)} if cache is not None else {}
-    missing = [w for i, w in enumerate(everything) if known.get(i) is None]
-    made = iter(zip(*_render_and_vectorize(missing, jobs, timeout))) if missing else iter(())
-    pairs = []
-    for i, workload in enumerate(everything):
-        pair = known.get(i)
-        if pair is None:
-            pair = next(made)
-            if cache is not None:
-                cache.put(keys[i], pair)
-        pairs.append(pair)
-    return [p for p, _ in pairs], [d for _, d in pairs]
-
-
-def _render_and_vectorize(workloads: list[Workload], jobs: int | None, timeout: float) -> tuple[list[Panel], list[Drawing]]:
-    jobs = jobs or min(len(workloads), os.cpu_count() or 1)
-    with progress(len(workloads), "Laying out and drawing panels") as step:
-        if jobs <= 1:
-            pairs = []
-            for w in workloads:
-                pairs.append(_render_and_vectorize_one(w, timeout))
-                step()
-        else:
-            context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                futures = [pool.submit(partial(_render_and_vectorize_one, timeout=timeout), w) for w in workloads]
-                for future in as_completed(futures):
-                    future.exception()  # wait; the result is read in order below
-                    step()
-                pairs = [f.result() for f in futures]
-    return [p for p, _ in pairs], [d for _, d in pairs]
+    """Lay out, render and vectorize every panel at its own size."""
+    panels = render_panels(list(workloads), jobs, timeout, SvgCache(cache.root) if cache is not None else None)
+    return panels, Vectorizer(cache, jobs)([p.svg for p in panels])
