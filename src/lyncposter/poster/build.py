@@ -142,7 +142,7 @@ def _compose_all(
 ) -> list[tuple[SheetSpec, _Composed]]:
     from ..cache import SvgCache
     from ..render import render_panels
-    from .compose import compose, compose_firewall
+    from .compose import compose, compose_firewall, smallest_text
     from .vector import Vectorizer
 
     changes = compare(previous, data) if previous is not None else None
@@ -166,6 +166,9 @@ def _compose_all(
 
             def make(on: PaperSize) -> Sheet:
                 return compose_firewall(legend_data, view.facts.workloads, view.rule_sets, panels, on, unchecked, vectorizer, spec.title)
+
+            def measure(on: PaperSize) -> float:
+                return make(on).smallest_text
         else:
             facts = data.only(spec.workloads)
             panels = [rendered[w.id] for w in facts.workloads]
@@ -174,19 +177,22 @@ def _compose_all(
             def make(on: PaperSize) -> Sheet:
                 return compose(facts, panels, on, unchecked, vectorizer, spec.title, news)
 
+            def measure(on: PaperSize) -> float:
+                return smallest_text(facts, panels, on, news)
+
         sheet = make(paper)
-        composed.append((spec, _Composed(sheet, _readable_at(make, paper, sheet.smallest_text))))
+        composed.append((spec, _Composed(sheet, _readable_at(measure, paper, sheet.smallest_text))))
     return composed
 
 
-def _readable_at(make: Callable[[PaperSize], Sheet], paper: PaperSize, smallest: float) -> str | None:
+def _readable_at(measure: Callable[[PaperSize], float], paper: PaperSize, smallest: float) -> str | None:
     """For text under READABLE, the paper (as --size) on which it reaches READABLE, checked by composing there."""
     if smallest >= READABLE:
         return None
     larger = paper
     for _ in range(4):
         larger = _larger(larger, smallest, READABLE)
-        smallest = make(larger).smallest_text
+        smallest = measure(larger)
         if smallest >= READABLE:
             break
     return larger.name

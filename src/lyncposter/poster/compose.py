@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import io
+import math
 import os
 import re
 import time
@@ -174,12 +175,26 @@ def compose(
 
     The type size of the sections is chosen with the panels' scale: of the sizes tried, the one
     whose smallest text (a panel's label at its scale, or a table's) is largest."""
-    register()
     heading = title or data.poster.title
+    best = _best_plan(data, panels, paper, changes)
+    sheet = _draw(best, data, panels, vectorizer or _one_by_one, paper, unchecked, heading)
+    if sheet is None:  # pragma: no cover - measured to fit, so it fills
+        raise RenderError(f"the poster's sections do not fit on {paper.description}; choose a larger --size")
+    return sheet
+
+
+def smallest_text(data: Dataset, panels: list[Panel], paper: PaperSize, changes: Changes | None = None) -> float:
+    """The smallest text the workloads sheet would print on `paper`: measured, not drawn."""
+    return _best_plan(data, panels, paper, changes).smallest
+
+
+def _best_plan(data: Dataset, panels: list[Panel], paper: PaperSize, changes: Changes | None) -> _Plan:
+    register()
     factor = _design_factor(paper)
     plans: dict[int, _Plan | None] = {}
 
     def plan(step: int) -> _Plan | None:  # type at the design's size times 0.92 ** step
+        step = max(-MAX_GROW_STEPS, min(MAX_SHRINK_STEPS, step))
         if step not in plans:
             try:
                 plans[step] = _plan(data, panels, paper, sections.Type(round(factor * 0.92**step, 4)), changes)
@@ -191,31 +206,36 @@ def compose(
         return a is not None and (b is None or a.smallest > b.smallest + 0.005)
 
     # the smallest text is the panels' labels or the sections' text, whichever is smaller: larger
-    # type leaves the panels less room, smaller type shrinks the tables; walk towards the balance
+    # type leaves the panels less room, smaller type shrinks the tables. Start where the two would
+    # meet if the panels kept their scale, then walk towards the balance.
     step = 0
     while plan(step) is None and step < MAX_SHRINK_STEPS:
         step += 1
     best = plan(step)
-    if best is not None:
-        direction = 1 if best.smallest < best.t.smallest else -1  # panel-bound: smaller type helps
-        while -MAX_GROW_STEPS < step + direction < MAX_SHRINK_STEPS and better(plan(step + direction), best):
-            step += direction
-            best = plan(step)
     if best is None:
         raise RenderError(f"the poster's sections do not fit on {paper.description}; choose a larger --size")
-    sheet = _draw(best, data, panels, vectorizer or _one_by_one, paper, unchecked, heading)
-    if sheet is None:  # pragma: no cover - measured to fit, so it fills
-        raise RenderError(f"the poster's sections do not fit on {paper.description}; choose a larger --size")
-    return sheet
+    if best.smallest < best.t.smallest:
+        guess = step + max(0, math.floor(math.log(best.smallest / best.t.smallest) / math.log(0.92)))
+        guessed = plan(guess)
+        if guess != step and guessed is not None and better(guessed, best):
+            step, best = guess, guessed
+    direction = 1 if best.smallest < best.t.smallest else -1  # panel-bound: smaller type helps
+    while -MAX_GROW_STEPS <= step + direction <= MAX_SHRINK_STEPS:
+        following = plan(step + direction)
+        if following is None or not better(following, best):
+            break
+        step, best = step + direction, following
+    return best
 
 
 def _design_factor(paper: PaperSize) -> float:
     return min(max(paper.width, paper.height) / DESIGN_LONG, min(paper.width, paper.height) / DESIGN_SHORT)
 
 
-BAND_SPLITS = (0.5, 0.58, 0.66)
+BAND_SPLIT = 0.58  # the certificates' share of the band's width, to start with
+BAND_SPLIT_RANGE = (0.4, 0.75)
 MAX_SHRINK_STEPS = 12  # the sections' type shrinks at most to 0.92 ** 12 of the design's
-MAX_GROW_STEPS = 4  # ... and grows at most to 0.92 ** -4
+MAX_GROW_STEPS = 8  # ... and grows at most to 0.92 ** -8 (about twice): a sheet of few panels has room
 MIN_SIDE_WIDTH = 420.0  # design points: the legend's two columns of icons need this  # the certificates' share of the band's width, tried in turn
 
 
@@ -254,15 +274,22 @@ def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type
         if _height(canvas, story_narrow, narrower) <= frame_narrow.side.height:
             frame, story = frame_narrow, story_narrow
     canvas, body, side, main_w, gap = frame.canvas, frame.body, frame.side, frame.main_w, frame.gap
-    # the band's two tables side by side, split so that neither leaves the other's foot empty
+    # the band's two tables side by side, split so that neither leaves the other's foot empty:
+    # measured at the usual split, then where the two heights would meet if each table's height
+    # went inversely with its width
     band: tuple[float, float, list[Flowable], list[Flowable]] | None = None
-    for split in BAND_SPLITS:
+    split = BAND_SPLIT
+    for _ in range(2):
         cert_w = main_w * split
         dns_w = main_w - cert_w - gap
         cert_story, dns_story = sections.certificates(data, t, cert_w), sections.dns(data, t, dns_w)
-        band_h = max(_height(canvas, cert_story, cert_w), _height(canvas, dns_story, dns_w))
-        if band is None or band_h < band[0] - 0.5:
-            band = (band_h, cert_w, cert_story, dns_story)
+        cert_h, dns_h = _height(canvas, cert_story, cert_w), _height(canvas, dns_story, dns_w)
+        if band is None or max(cert_h, dns_h) < band[0] - 0.5:
+            band = (max(cert_h, dns_h), cert_w, cert_story, dns_story)
+        meet = cert_h * cert_w / (cert_h * cert_w + dns_h * dns_w)  # cert_area / both areas
+        split = min(max(meet, BAND_SPLIT_RANGE[0]), BAND_SPLIT_RANGE[1])
+        if abs(split - cert_w / main_w) < 0.01:
+            break
     assert band is not None
     band_h, cert_w, cert_story, dns_story = band
     if band_h > body.height * 0.45:

@@ -107,12 +107,19 @@ def _icon_svg(icon: str) -> bytes:
     ).encode()
 
 
-def icon_drawing(icon: str, size: float) -> Drawing:
+@cache
+def _icon_shapes(icon: str) -> Group:
+    """The icon read once (svglib), shared by every drawing of it."""
     drawing = svg2rlg(io.BytesIO(_icon_svg(icon)))
     assert drawing is not None
-    scale = size / 24
-    drawing.scale(scale, scale)
-    drawing.width = drawing.height = size
+    return Group(*drawing.contents)
+
+
+def icon_drawing(icon: str, size: float) -> Drawing:
+    drawing = Drawing(size, size)
+    shapes = Group(_icon_shapes(icon))
+    shapes.scale(size / 24, size / 24)
+    drawing.add(shapes)
     return drawing
 
 
