@@ -88,7 +88,11 @@ def watch_latency(data: Path, saves: int = 5) -> float | None:
         return statistics.median(latencies)
     finally:
         server.send_signal(signal.SIGINT)
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            print("bench: lyncposter watch did not stop within 20 s of Ctrl-C", file=sys.stderr)
 
 
 TEXT_GOAL = 7.0  # points, the main sheet at the default size

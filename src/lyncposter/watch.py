@@ -11,6 +11,7 @@ banner that lists the problems, which the terminal prints too. Ctrl-C stops it.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -162,20 +163,27 @@ class Watch:
         """Serve and watch until Ctrl-C."""
         from watchfiles import watch as watch_files
 
-        self.rebuild()
-        serving = threading.Thread(target=self.server.serve_forever, name="lyncposter-serve", daemon=True)
-        serving.start()
-        print(f"Serving {self.url} and watching {self.data_dir} (Ctrl-C to stop)", flush=True)
+        # Ctrl-C sets the stop event: the watcher sees it within its timeout, wherever the signal lands
+        previous = signal.signal(signal.SIGINT, lambda *_: self.stop.set())
+        serving: threading.Thread | None = None
         try:
-            for _ in watch_files(self.data_dir, stop_event=self.stop, debounce=100, step=20, rust_timeout=500, yield_on_timeout=False):
+            self.rebuild()
+            serving = threading.Thread(target=self.server.serve_forever, name="lyncposter-serve", daemon=True)
+            serving.start()
+            print(f"Serving {self.url} and watching {self.data_dir} (Ctrl-C to stop)", flush=True)
+            for _ in watch_files(self.data_dir, stop_event=self.stop, debounce=100, step=20, rust_timeout=200, yield_on_timeout=False):
+                if self.stop.is_set():
+                    break
                 self.rebuild()
         except KeyboardInterrupt:
             pass
         finally:
+            signal.signal(signal.SIGINT, previous)
             self.stop.set()
             with self.state.changed:
                 self.state.changed.notify_all()
-            self.server.shutdown()
+            if serving is not None:  # shutdown waits for serve_forever: only when it runs
+                self.server.shutdown()
             self.server.server_close()
         print("lyncposter: stopped", file=sys.stderr)
         return 0
