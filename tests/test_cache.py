@@ -130,3 +130,23 @@ def test_panels_from_the_cache_need_no_graphviz(tmp_path):
     env = {**os.environ, "PATH": f"{broken}:{os.environ['PATH']}"}
     subprocess.run([lyncposter_cli, "panels", "--data", str(DATA), "--out", str(out)], check=True, capture_output=True, cwd=tmp_path, env=env)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first
+
+
+def test_kept_section_heights_follow_the_sections(data_copy, tmp_path):
+    """The sections' measured heights are kept between builds: a flow's port leaves them as they
+    were, a longer DNS purpose is measured again, and either way the sheet is the one a build
+    without the cache makes."""
+    cache = PanelCache(tmp_path / "cache")
+    data = lyncposter.load(data_copy.root)
+    build(data, tmp_path / "a", cache)
+    kept = set((tmp_path / "cache").glob("*.measures"))
+    assert len(kept) == 1
+    data_copy.replace("flows/group-chat.yaml", "ports: 5041", "ports: 5042")
+    changed = lyncposter.load(data_copy.root)
+    assert build(changed, tmp_path / "b", cache) == build(changed, tmp_path / "c", None)
+    assert set((tmp_path / "cache").glob("*.measures")) == kept  # nothing the sections show changed
+    record = changed.dns_records[0]
+    data_copy.replace("dns.yaml", f"purpose: {record.purpose}", f"purpose: {record.purpose}" + " and a much longer purpose" * 12)
+    longer = lyncposter.load(data_copy.root)
+    assert build(longer, tmp_path / "d", cache) == build(longer, tmp_path / "e", None)
+    assert len(set((tmp_path / "cache").glob("*.measures")) - kept) == 1

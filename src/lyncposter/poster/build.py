@@ -175,10 +175,10 @@ def _compose_all(
             news = changes if spec.main else None
 
             def make(on: PaperSize) -> Sheet:
-                return compose(facts, panels, on, unchecked, vectorizer, spec.title, news)
+                return compose(facts, panels, on, unchecked, vectorizer, spec.title, news, cache)
 
             def measure(on: PaperSize) -> float:
-                return smallest_text(facts, panels, on, news)
+                return smallest_text(facts, panels, on, news, cache)
 
         sheet = make(paper)
         composed.append((spec, _Composed(sheet, _readable_at(measure, paper, sheet.smallest_text))))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import hashlib
 import io
 import math
 import os
@@ -41,6 +42,7 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from .. import theme
 from .._version import __version__
+from ..cache import SignedCache
 from ..errors import RenderError
 from ..fonts import register
 from ..changes import Changes
@@ -169,6 +171,7 @@ def compose(
     vectorizer: Vectorizer | None = None,
     title: str | None = None,
     changes: Changes | None = None,
+    cache: SignedCache | None = None,
 ) -> Sheet:
     """The workloads sheet: every panel at one scale, the legend, notes, certificates and DNS;
     with `changes`, a What's new box at the top of the side column.
@@ -176,19 +179,29 @@ def compose(
     The type size of the sections is chosen with the panels' scale: of the sizes tried, the one
     whose smallest text (a panel's label at its scale, or a table's) is largest."""
     heading = title or data.poster.title
-    best = _best_plan(data, panels, paper, changes)
-    sheet = _draw(best, data, panels, vectorizer or _one_by_one, paper, unchecked, heading)
+    sections.qr_code(data.poster.home_url, cache)
+    measures = Measures(cache, sections_key(data, changes)) if cache is not None else Measures()
+    best = _best_plan(data, panels, paper, changes, measures)
+    sheet = _draw(best, data, panels, vectorizer or _one_by_one, paper, unchecked, heading, changes)
+    if sheet is None and measures.cache is not None:  # kept heights that no longer hold: measure afresh
+        measures = Measures()
+        best = _best_plan(data, panels, paper, changes, measures)
+        sheet = _draw(best, data, panels, vectorizer or _one_by_one, paper, unchecked, heading, changes)
     if sheet is None:  # pragma: no cover - measured to fit, so it fills
         raise RenderError(f"the poster's sections do not fit on {paper.description}; choose a larger --size")
+    measures.save()
     return sheet
 
 
-def smallest_text(data: Dataset, panels: list[Panel], paper: PaperSize, changes: Changes | None = None) -> float:
+def smallest_text(data: Dataset, panels: list[Panel], paper: PaperSize, changes: Changes | None = None, cache: SignedCache | None = None) -> float:
     """The smallest text the workloads sheet would print on `paper`: measured, not drawn."""
-    return _best_plan(data, panels, paper, changes).smallest
+    measures = Measures(cache, sections_key(data, changes)) if cache is not None else Measures()
+    smallest = _best_plan(data, panels, paper, changes, measures).smallest
+    measures.save()
+    return smallest
 
 
-def _best_plan(data: Dataset, panels: list[Panel], paper: PaperSize, changes: Changes | None) -> _Plan:
+def _best_plan(data: Dataset, panels: list[Panel], paper: PaperSize, changes: Changes | None, measures: Measures) -> _Plan:
     register()
     factor = _design_factor(paper)
     plans: dict[int, _Plan | None] = {}
@@ -197,7 +210,7 @@ def _best_plan(data: Dataset, panels: list[Panel], paper: PaperSize, changes: Ch
         step = max(-MAX_GROW_STEPS, min(MAX_SHRINK_STEPS, step))
         if step not in plans:
             try:
-                plans[step] = _plan(data, panels, paper, sections.Type(round(factor * 0.92**step, 4)), changes)
+                plans[step] = _plan(data, panels, paper, sections.Type(round(factor * 0.92**step, 4)), changes, measures)
             except (ValueError, LayoutError):  # reportlab's way of saying a column is too narrow
                 plans[step] = None
         return plans[step]
@@ -245,72 +258,115 @@ class _Plan:
 
     t: sections.Type
     side_width: float
-    side_story: list[Flowable]
-    cert_story: list[Flowable]
-    dns_story: list[Flowable]
     cert_box: Box
     dns_box: Box
     packing: Packing
     smallest: float
 
 
-def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type, changes: Changes | None) -> _Plan | None:
+class Measures:
+    """The sections' heights by type size and width, for one content of the sections (`sections_key`).
+
+    Measuring is most of a sheet's planning; what the sections show changes far less often than
+    the panels, so with a cache the heights are kept between builds, and a rebuild whose sections
+    did not change measures nothing."""
+
+    def __init__(self, cache: SignedCache | None = None, key: str = ""):
+        self.cache, self.key = cache, key
+        found = cache.get(key, ".measures") if cache is not None and key else None
+        self.heights: dict[tuple[str, float, float], float] = dict(found) if isinstance(found, dict) else {}
+        self.changed = False
+
+    def height(self, canvas: Canvas, kind: str, t: sections.Type, width: float, story: Callable[[], list[Flowable]]) -> float:
+        where = (kind, t.factor, round(width, 3))
+        if where not in self.heights:
+            self.heights[where] = _height(canvas, story(), round(width, 3))
+            self.changed = True
+        return self.heights[where]
+
+    def save(self) -> None:
+        if self.cache is not None and self.key and self.changed:
+            self.cache.put(self.key, self.heights, ".measures")
+
+
+def sections_key(data: Dataset, changes: Changes | None) -> str:
+    """Everything the sections show (legend, notes, What's new, resources, certificates, DNS), and
+    the code and fonts that set them; not the flows' ports, which only the panels show."""
+    from ..cache import code_fingerprint, environment_fingerprint
+    from ..legend import legend
+
+    shown = (
+        legend(data),
+        data.catalog.zones,
+        tuple((w.title, w.notes) for w in data.workloads),
+        data.certificates,
+        data.dns_records,
+        data.poster,
+        data.cited(data.citations),
+        changes,
+    )
+    return hashlib.sha256(environment_fingerprint() + code_fingerprint() + repr(shown).encode("utf-8")).hexdigest()
+
+
+def _side_story(data: Dataset, t: sections.Type, width: float, changes: Changes | None) -> list[Flowable]:
+    news = sections.whats_new(changes, t) if changes is not None else []
+    return news + sections.legend(data, t, width) + sections.notes(data, t) + sections.resources(data, t, width)
+
+
+def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type, changes: Changes | None, measures: Measures) -> _Plan | None:
     frame = _frame(paper, t)
     canvas, side = frame.canvas, frame.side
 
-    def side_story(width: float) -> list[Flowable]:
-        news = sections.whats_new(changes, t) if changes is not None else []
-        return news + sections.legend(data, t, width) + sections.notes(data, t) + sections.resources(data, t, width)
+    def side_height(width: float) -> float:
+        return measures.height(canvas, "side", t, width, lambda: _side_story(data, t, round(width, 3), changes))
 
-    story = side_story(side.width)
-    used = _height(canvas, story, side.width)
+    used = side_height(side.width)
     if used > side.height:
         return None
     # a side column with room to spare gives it to the panels: as narrow as its story allows
-    narrower = max(side.width * used / side.height * 1.04, t.size(MIN_SIDE_WIDTH))
+    narrower = round(max(side.width * used / side.height * 1.04, t.size(MIN_SIDE_WIDTH)), 3)
     if narrower < side.width * 0.97:
         frame_narrow = _frame(paper, t, narrower)
-        story_narrow = side_story(narrower)
-        if _height(canvas, story_narrow, narrower) <= frame_narrow.side.height:
-            frame, story = frame_narrow, story_narrow
-    canvas, body, side, main_w, gap = frame.canvas, frame.body, frame.side, frame.main_w, frame.gap
+        if side_height(narrower) <= frame_narrow.side.height:
+            frame = frame_narrow
+    body, side, main_w, gap = frame.body, frame.side, frame.main_w, frame.gap
     # the band's two tables side by side, split so that neither leaves the other's foot empty:
     # measured at the usual split, then where the two heights would meet if each table's height
     # went inversely with its width
-    band: tuple[float, float, list[Flowable], list[Flowable]] | None = None
+    band: tuple[float, float] | None = None
     split = BAND_SPLIT
     for _ in range(2):
-        cert_w = main_w * split
-        dns_w = main_w - cert_w - gap
-        cert_story, dns_story = sections.certificates(data, t, cert_w), sections.dns(data, t, dns_w)
-        cert_h, dns_h = _height(canvas, cert_story, cert_w), _height(canvas, dns_story, dns_w)
+        cert_w = round(main_w * split, 3)
+        dns_w = round(main_w - cert_w - gap, 3)
+        cert_h = measures.height(canvas, "certificates", t, cert_w, lambda: sections.certificates(data, t, cert_w))
+        dns_h = measures.height(canvas, "dns", t, dns_w, lambda: sections.dns(data, t, dns_w))
         if band is None or max(cert_h, dns_h) < band[0] - 0.5:
-            band = (max(cert_h, dns_h), cert_w, cert_story, dns_story)
+            band = (max(cert_h, dns_h), cert_w)
         meet = cert_h * cert_w / (cert_h * cert_w + dns_h * dns_w)  # cert_area / both areas
         split = min(max(meet, BAND_SPLIT_RANGE[0]), BAND_SPLIT_RANGE[1])
         if abs(split - cert_w / main_w) < 0.01:
             break
     assert band is not None
-    band_h, cert_w, cert_story, dns_story = band
+    band_h, cert_w = band
     if band_h > body.height * 0.45:
         return None
     panel_box = Box(body.x, body.y + band_h + gap, main_w, body.height - band_h - gap)
     packing = pack([(p.width, p.height) for p in panels], panel_box.x, panel_box.y, panel_box.width, panel_box.height, gap)
     smallest = min(t.smallest, min(_panel_text_size(p) for p in panels) * packing.scale)
     cert_box = Box(body.x, body.y, cert_w, band_h)
-    dns_box = Box(body.x + cert_w + gap, body.y, main_w - cert_w - gap, band_h)
-    return _Plan(t, side.width, story, cert_story, dns_story, cert_box, dns_box, packing, round(smallest, 2))
+    dns_box = Box(body.x + cert_w + gap, body.y, round(main_w - cert_w - gap, 3), band_h)
+    return _Plan(t, side.width, cert_box, dns_box, packing, round(smallest, 2))
 
 
-def _draw(plan: _Plan, data: Dataset, panels: list[Panel], vectorizer: Vectorizer, paper: PaperSize, unchecked: bool, title: str) -> Sheet | None:
+def _draw(plan: _Plan, data: Dataset, panels: list[Panel], vectorizer: Vectorizer, paper: PaperSize, unchecked: bool, title: str, changes: Changes | None) -> Sheet | None:
     from ..render import panel_layers
 
     t = plan.t
     frame = _frame(paper, t, plan.side_width)
     canvas = frame.canvas
-    ok = _fill(canvas, plan.cert_box, plan.cert_story)
-    ok = ok and _fill(canvas, plan.dns_box, plan.dns_story)
-    ok = ok and _fill(canvas, frame.side, plan.side_story)
+    ok = _fill(canvas, plan.cert_box, sections.certificates(data, t, plan.cert_box.width))
+    ok = ok and _fill(canvas, plan.dns_box, sections.dns(data, t, plan.dns_box.width))
+    ok = ok and _fill(canvas, frame.side, _side_story(data, t, plan.side_width, changes))
     if not ok:
         return None
     scale = plan.packing.scale
