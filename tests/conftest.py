@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,3 +55,35 @@ def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DataCopy:
     shutil.copytree(DATA, root)
     monkeypatch.chdir(tmp_path)  # messages name files relative to the working directory
     return DataCopy(root)
+
+
+def text_boxes(pdf: Path) -> list[tuple[float, float, float, float, str]]:
+    """Every word on the first page with its box, as pdftotext -bbox reads it."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [
+        (float(a), float(b), float(c), float(d), w)
+        for a, b, c, d, w in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out)
+    ]
+
+
+def overlaps(words: list[tuple[float, float, float, float, str]], share: float = 0.2) -> list[tuple[str, str]]:
+    """Pairs of words whose boxes share more than `share` of the smaller box (a grid finds the candidates)."""
+    cell = 40.0
+    grid: dict[tuple[int, int], list[int]] = {}
+    for i, (x0, y0, x1, y1, _) in enumerate(words):
+        for gx in range(int(x0 // cell), int(x1 // cell) + 1):
+            for gy in range(int(y0 // cell), int(y1 // cell) + 1):
+                grid.setdefault((gx, gy), []).append(i)
+    found = set()
+    for members in grid.values():
+        for a in range(len(members)):
+            for b in range(a + 1, len(members)):
+                i, j = members[a], members[b]
+                (ax0, ay0, ax1, ay1, aw), (bx0, by0, bx1, by1, bw) = words[i], words[j]
+                w, h = min(ax1, bx1) - max(ax0, bx0), min(ay1, by1) - max(ay0, by0)
+                if w <= 0 or h <= 0:
+                    continue
+                smaller = min((ax1 - ax0) * (ay1 - ay0), (bx1 - bx0) * (by1 - by0))
+                if smaller > 0 and w * h > share * smaller:
+                    found.add((min(i, j), max(i, j)))
+    return [(words[i][4], words[j][4]) for i, j in sorted(found)]

@@ -4,8 +4,6 @@ poster too small to read says so, or is refused."""
 from __future__ import annotations
 
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +11,7 @@ import lyncposter
 from lyncposter.cli import main
 from lyncposter.poster import build_sheets
 from lyncposter.poster.measure import blank_share
-from conftest import DATA
+from conftest import DATA, overlaps, text_boxes
 
 SMALLEST_AT_ARCH_E = 7.0  # points
 MOST_BLANK_AT_ARCH_E = 0.15
@@ -35,39 +33,8 @@ def test_text_is_large_and_the_paper_used(wall):
     assert wall.readable_at is None
 
 
-def _words(pdf: Path) -> list[tuple[float, float, float, float, str]]:
-    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    return [
-        (float(a), float(b), float(c), float(d), w)
-        for a, b, c, d, w in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out)
-    ]
-
-
-def overlaps(words: list[tuple[float, float, float, float, str]], share: float = 0.2) -> list[tuple[str, str]]:
-    """Pairs of words whose boxes share more than `share` of the smaller box (a grid finds the candidates)."""
-    cell = 40.0
-    grid: dict[tuple[int, int], list[int]] = {}
-    for i, (x0, y0, x1, y1, _) in enumerate(words):
-        for gx in range(int(x0 // cell), int(x1 // cell) + 1):
-            for gy in range(int(y0 // cell), int(y1 // cell) + 1):
-                grid.setdefault((gx, gy), []).append(i)
-    found = set()
-    for members in grid.values():
-        for a in range(len(members)):
-            for b in range(a + 1, len(members)):
-                i, j = members[a], members[b]
-                (ax0, ay0, ax1, ay1, aw), (bx0, by0, bx1, by1, bw) = words[i], words[j]
-                w, h = min(ax1, bx1) - max(ax0, bx0), min(ay1, by1) - max(ay0, by0)
-                if w <= 0 or h <= 0:
-                    continue
-                smaller = min((ax1 - ax0) * (ay1 - ay0), (bx1 - bx0) * (by1 - by0))
-                if smaller > 0 and w * h > share * smaller:
-                    found.add((min(i, j), max(i, j)))
-    return [(words[i][4], words[j][4]) for i, j in sorted(found)]
-
-
 def test_no_two_text_boxes_overlap(wall):
-    words = _words(wall.path)
+    words = text_boxes(wall.path)
     assert len(words) > 2000  # the whole sheet's text, not an empty extraction
     assert overlaps(words) == []
 
@@ -114,3 +81,9 @@ def test_a_huge_workload_warns_and_min_text_refuses(data_copy, tmp_path, capsys)
     assert "under --min-text 6" in err and "nothing was written" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) <= 3  # warnings from the checks, then one line
     assert pdf.read_bytes() == before
+
+
+def test_no_text_over_text_on_the_other_sheets(tmp_path):
+    data = lyncposter.load(DATA)
+    for built in build_sheets(data, tmp_path, sheet_ids=("firewall", "mobility")):
+        assert overlaps(text_boxes(built.path)) == [], built.path.name

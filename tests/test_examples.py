@@ -14,7 +14,7 @@ import pytest
 import lyncposter
 from lyncposter.cli import main
 from lyncposter.firewall import firewall_rules
-from conftest import ROOT
+from conftest import ROOT, overlaps, text_boxes
 
 EXAMPLE = ROOT / "examples" / "nextcloud"
 
@@ -52,6 +52,11 @@ def test_every_output(built, example):
         assert rule_set.firewall.label in rules
     html = (built / names[1]).read_text("utf-8")
     assert "Nextcloud Server Protocol Poster" in html and 'value="data-firewall"' in html
+
+
+def test_no_text_over_text_on_its_sheets(built):
+    for pdf in sorted(built.glob("*.pdf")):
+        assert overlaps(text_boxes(pdf)) == [], pdf.name
 
 
 def test_a_flow_from_application_to_data_is_on_the_data_firewall_only(example):

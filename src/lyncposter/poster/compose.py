@@ -336,7 +336,11 @@ def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type
     # measured at the usual split, then where the two heights would meet if each table's height
     # went inversely with its width
     band: tuple[float, float] | None = None
-    split = BAND_SPLIT
+    # neither table narrower than its longest words need
+    lowest, highest = sections.certificates_min_width(data, t) / main_w, 1 - (sections.dns_min_width(data, t) + gap) / main_w
+    if lowest > highest:
+        return None
+    split = min(max(BAND_SPLIT, lowest), highest)
     for _ in range(2):
         cert_w = round(main_w * split, 3)
         dns_w = round(main_w - cert_w - gap, 3)
@@ -345,7 +349,7 @@ def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type
         if band is None or max(cert_h, dns_h) < band[0] - 0.5:
             band = (max(cert_h, dns_h), cert_w)
         meet = cert_h * cert_w / (cert_h * cert_w + dns_h * dns_w)  # cert_area / both areas
-        split = min(max(meet, BAND_SPLIT_RANGE[0]), BAND_SPLIT_RANGE[1])
+        split = min(max(meet, BAND_SPLIT_RANGE[0], lowest), BAND_SPLIT_RANGE[1], highest)
         if abs(split - cert_w / main_w) < 0.01:
             break
     assert band is not None

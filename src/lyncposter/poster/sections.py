@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -16,6 +17,7 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing, Group, Line, Polygon, Rect
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 from svglib.svglib import svg2rlg
 
@@ -227,46 +229,70 @@ def _table(
     return table
 
 
+CERT_HEADER = ["Role / interface", "Subject name", "Subject alternative names", "CA", "EKU", "Notes"]
+CERT_FRACTIONS = [0.17, 0.14, 0.17, 0.06, 0.06, 0.40]
+DNS_HEADER = ["Type", "Name", "Points to", "Port", "Purpose"]
+DNS_FRACTIONS = [0.08, 0.30, 0.27, 0.07, 0.28]
+
+
+def _certificate_rows(data: Dataset) -> list[list[str]]:
+    return [
+        [
+            f"<b>{_esc(cert.role.label)}</b><br/>{_esc(cert.interface)}",
+            _esc(cert.subject),
+            "<br/>".join(_esc(s) for s in cert.sans) or "(none)",
+            cert.ca.capitalize(),
+            ", ".join(e.capitalize() for e in cert.eku),
+            _esc(cert.notes) + _sources(cert.sources) + _unsure(cert.unsure),
+        ]
+        for cert in data.certificates
+    ]
+
+
+def _dns_rows(data: Dataset, view: str) -> list[list[str]]:
+    return [
+        [r.type, _esc(r.name), _esc(r.target), str(r.port or ""), _esc(r.purpose) + _unsure(r.unsure)]
+        for r in data.dns_records
+        if r.view == view
+    ]
+
+
+def _narrowest(header: list[str], rows: list[list[str]], fractions: list[float], t: Type, text: float = theme.TABLE_TEXT_SIZE) -> float:
+    """The narrowest table in which every column holds its longest word (a name, a number) whole."""
+    size, pad = t.size(text), 2 * t.size(3) + t.size(1)
+    width = 0.0
+    for column, fraction in enumerate(fractions):
+        cells = [header[column]] + [row[column] for row in rows]
+        words = [w for cell in cells for w in html.unescape(re.sub(r"<[^>]+>", " ", cell)).split()]
+        widest = max((stringWidth(w, theme.FONT_BOLD, size) for w in words), default=0.0)
+        width = max(width, (widest + pad) / fraction)
+    return width
+
+
+def certificates_min_width(data: Dataset, t: Type) -> float:
+    return _narrowest(CERT_HEADER, _certificate_rows(data), CERT_FRACTIONS, t)
+
+
+def dns_min_width(data: Dataset, t: Type) -> float:
+    return max(_narrowest(DNS_HEADER, _dns_rows(data, view), DNS_FRACTIONS, t) for view in ("internal", "external"))
+
+
 def certificates(data: Dataset, t: Type, width: float) -> list[Flowable]:
-    rows = []
-    for cert in data.certificates:
-        rows.append(
-            [
-                f"<b>{_esc(cert.role.label)}</b><br/>{_esc(cert.interface)}",
-                _esc(cert.subject),
-                "<br/>".join(_esc(s) for s in cert.sans) or "(none)",
-                cert.ca.capitalize(),
-                ", ".join(e.capitalize() for e in cert.eku),
-                _esc(cert.notes) + _sources(cert.sources) + _unsure(cert.unsure),
-            ]
-        )
-    fractions = [0.17, 0.14, 0.17, 0.06, 0.06, 0.40]
     example = f" (example names for {data.poster.example_domain})" if data.poster.example_domain else ""
     return [
         Paragraph(f"Certificates{_esc(example)}", t.heading),
-        _table(["Role / interface", "Subject name", "Subject alternative names", "CA", "EKU", "Notes"], rows, [f * width for f in fractions], t),
+        _table(CERT_HEADER, _certificate_rows(data), [f * width for f in CERT_FRACTIONS], t),
     ]
 
 
 def dns(data: Dataset, t: Type, width: float) -> list[Flowable]:
     story: list[Flowable] = [Paragraph("DNS records", t.heading)]
-    fractions = [0.08, 0.30, 0.27, 0.07, 0.28]
     for view, title in (("internal", "Internal DNS"), ("external", "External (public) DNS")):
-        records = [r for r in data.dns_records if r.view == view]
-        if not records:
+        rows = _dns_rows(data, view)
+        if not rows:
             continue
-        rows = [
-            [
-                r.type,
-                _esc(r.name),
-                _esc(r.target),
-                str(r.port or ""),
-                _esc(r.purpose) + _unsure(r.unsure),
-            ]
-            for r in records
-        ]
         story.append(Paragraph(title, t.subheading))
-        story.append(_table(["Type", "Name", "Points to", "Port", "Purpose"], rows, [f * width for f in fractions], t))
+        story.append(_table(DNS_HEADER, rows, [f * width for f in DNS_FRACTIONS], t))
     return story
 
 
