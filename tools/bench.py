@@ -153,6 +153,9 @@ def main() -> int:
         build = ["build", "--data", str(copy), "--out", str(out), "--sheet", main_sheet]
         graphviz_alone()  # warm the file cache and fontconfig's
         dot_time = best_of(args.repeat, graphviz_alone)
+        # what any new build process pays before it does any work: the libraries a build uses
+        libraries = "import yaml, jsonschema, networkx, graphviz, reportlab.platypus, reportlab.graphics.renderPDF, svglib.svglib"
+        floor = best_of(args.repeat, lambda: subprocess.run([sys.executable, "-c", libraries], check=True))  # type: ignore[func-returns-value]
         times = {
             "list": best_of(args.repeat, command("list", "--data", str(copy))),
             "check": best_of(args.repeat, command("check", "--data", str(copy))),
@@ -173,6 +176,7 @@ def main() -> int:
         ratio = seconds / dot_time
         goal = f"goal <= {GOALS[name]} s" if name in GOALS else f"goal <= {RATIO_GOALS[name]}" if name in RATIO_GOALS else "no goal"
         print(f"{name + ':':<29}{seconds:.3f} s  ratio {ratio:5.2f}  ({goal})")
+    print(f"{'imports of a build alone:':<29}{floor:.3f} s  ratio {floor / dot_time:5.2f}  (the floor of any new build process)")
     if latency is not None:
         print(f"{'watch, save to page:':<29}{latency:.3f} s  (median of 5; goal <= {WATCH_GOAL} s)")
     print(f"sheet '{main_sheet}' per size   smallest text   blank share ({BLANK_SQUARES})")
