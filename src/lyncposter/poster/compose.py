@@ -13,9 +13,14 @@ The sheet is computed, not placed by hand:
     | generator, data fingerprint, version           copyright      |  footer
     +---------------------------------------------------------------+
 
-Sizes are designed for ARCH E and scale with the paper; if the text sections
-do not fit, their type shrinks step by step, and the build reports the
-smallest text it printed.
+Sizes are designed for ARCH E and scale with the paper. A workloads sheet is
+planned before it is drawn: for a type size of the sections, the side column
+is made as narrow as its story allows, the band's two tables are split so that
+they end level (never narrower than their longest words), and the panels are
+packed into what is left (packing.py); of the type sizes tried, the plan whose
+smallest text (a panel label at the panels' scale, or a table's text) is
+largest is drawn, each panel stretched to its box. The build reports that
+smallest text.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ import os
 import re
 import time
 from collections.abc import Callable
-from typing import Protocol
 from dataclasses import dataclass
+from typing import Protocol
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
@@ -90,8 +95,8 @@ def _with_shrinking_type(paper: PaperSize, attempt: Callable[[sections.Type], Sh
     """Compose at the paper's type size; where the sections do not fit, shrink the type step by step."""
     register()
     factor = _design_factor(paper)
-    for step in range(12):
-        t = sections.Type(round(factor * 0.92**step, 4))
+    for step in range(MAX_SHRINK_STEPS):
+        t = sections.Type(round(factor * TYPE_STEP**step, 4))
         try:
             sheet = attempt(t)
         except (ValueError, LayoutError):  # reportlab's way of saying a column is too narrow
