@@ -134,3 +134,36 @@ def test_a_narrow_panel_is_as_wide_as_its_title(data_copy):
     data_copy.replace("poster.yaml", "  - cms-replication\n", "  - cms-replication\n  - tiny\n")
     panel = render_panel(lyncposter.load(data_copy.root).workload("tiny"))
     assert panel.width >= text_width(title, theme.TITLE_FONT_SIZE, bold=True)
+
+
+def test_a_stretched_panel_keeps_its_drawing_and_grows_its_zones(panels):
+    from lyncposter.render import panel_layers, stretch_panel
+
+    panel = panels["im-presence"]
+    dw, dh = 300.0, 200.0
+    big = stretch_panel(panel, panel.width + dw, panel.height + dh)
+    assert (big.width, big.height) == pytest.approx((panel.width + dw, panel.height + dh))
+    before, after = ET.fromstring(panel.svg), ET.fromstring(big.svg)
+    assert after.get("viewBox").split()[2:] == [f"{panel.width + dw:g}", f"{panel.height + dh:g}"]
+    # the same words; zone columns and walls as tall as the canvas grew; the drawing moved to the middle
+    assert sorted(_text(t) for t in before.iter(f"{SVG}text")) == sorted(_text(t) for t in after.iter(f"{SVG}text"))
+
+    def heights(root, selector):
+        return [float(r.get("height")) for g in root.iter(f"{SVG}g") if selector(g) for r in g.findall(f"{SVG}rect")]
+
+    def zone(g):
+        return (g.get("id") or "").startswith("zone-")
+
+    def wall(g):
+        return "firewall" in (g.get("class") or "")
+
+    assert heights(after, zone) == pytest.approx([h + dh for h in heights(before, zone)])
+    assert heights(after, wall) == pytest.approx([h + dh for h in heights(before, wall)])
+    moved = [g for g in after.iter(f"{SVG}g") if g.get("class") == "stretched"]
+    assert moved and {g.get("transform") for g in moved} == {f"translate({dw / 2:g},{dh / 2:g})"}
+    # the layers hold the whole panel between them, each word once
+    layers = panel_layers(panel, panel.width + dw, panel.height + dh)
+    words = [_text(t) for svg in (layers.backdrop, layers.content) for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert sorted(words) == sorted(_text(t) for t in before.iter(f"{SVG}text"))
+    assert (layers.dx, layers.dy) == (dw / 2, dh / 2)
+    assert stretch_panel(panel, panel.width, panel.height) is panel  # no larger: the panel itself
