@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lyncposter.watch import HOST, Watch
+from conftest import DATA
 from test_html import CHROMIUM, FLAGS
 
 
@@ -88,3 +89,19 @@ def browser_for_watch():
         instance = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield instance
         instance.close()
+
+
+def test_watch_pdf_writes_what_build_writes(tmp_path):
+    """`watch --pdf` writes the sheets `build` writes, byte for byte (What's new included)."""
+    from lyncposter.cli import main
+
+    watch = Watch(str(DATA), str(tmp_path / "watched"), port=0, pdf=True)
+    try:
+        watch.rebuild()
+    finally:
+        watch.server.server_close()
+    assert main(["build", "--data", str(DATA), "--out", str(tmp_path / "built")]) == 0
+    watched = sorted((tmp_path / "watched").glob("*.pdf"))
+    assert [p.name for p in watched] == sorted(p.name for p in (tmp_path / "built").glob("*.pdf")) and len(watched) == 3
+    for path in watched:
+        assert path.read_bytes() == (tmp_path / "built" / path.name).read_bytes(), path.name

@@ -21,6 +21,7 @@ from pathlib import Path
 from .check import findings_for
 from .export.html import PageParts
 from .errors import LyncposterError
+from .model import Dataset
 from .load import load
 
 HOST = "127.0.0.1"  # never another interface: the poster is the user's, not the network's
@@ -80,7 +81,8 @@ class Watch:
                     from .poster import build_sheets
 
                     cache = PanelCache(cache_dir(self.out_dir))  # a save redraws the panels it changed
-                    for built in build_sheets(data, self.out_dir, timeout=self.timeout, cache=cache):
+                    previous = self._previous(data)
+                    for built in build_sheets(data, self.out_dir, timeout=self.timeout, cache=cache, previous=previous):
                         print(built.path, file=sys.stderr)
             except LyncposterError as exc:
                 problems = [exc.report()]
@@ -98,6 +100,19 @@ class Watch:
             if problems:
                 print(f"lyncposter: {len(problems)} problem(s); showing the last good poster", file=sys.stderr)
             self.state.changed.notify_all()
+
+    def _previous(self, data: Dataset) -> Dataset | None:
+        """The previous version's data (poster.yaml's `previous`, read from git), as `build` uses it
+        for What's new; None where it cannot be read."""
+        if not data.poster.previous_rev:
+            return None
+        from .cache import DataCache, cache_dir
+        from .gitdata import load_revision
+
+        try:
+            return load_revision(self.data_dir, data.poster.previous_rev, DataCache(cache_dir(self.out_dir)))
+        except LyncposterError:
+            return None
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         watch = self
