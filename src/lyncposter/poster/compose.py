@@ -145,6 +145,21 @@ def _frame(paper: PaperSize, t: sections.Type, side_width: float | None = None) 
     return _Frame(canvas, out, body, side, body.width - side_w - gap, gap, margin, header_h)
 
 
+def _fitted_frame(paper: PaperSize, t: sections.Type, side_height: Callable[[Canvas, float], float]) -> _Frame | None:
+    """The sheet's frame with a side column as narrow as its story allows, so that what it does not
+    need goes to the main area; None when the story does not fit the usual side column."""
+    frame = _frame(paper, t)
+    used = side_height(frame.canvas, frame.side.width)
+    if used > frame.side.height:
+        return None
+    narrower = round(max(frame.side.width * used / frame.side.height * 1.04, t.size(MIN_SIDE_WIDTH)), 3)
+    if narrower < frame.side.width * 0.97:
+        narrow = _frame(paper, t, narrower)
+        if side_height(narrow.canvas, narrower) <= narrow.side.height:
+            return narrow
+    return frame
+
+
 def _finish(frame: _Frame, data: Dataset, paper: PaperSize, t: sections.Type, title: str, unchecked: bool) -> bytes:
     """Metadata, header, the rule beside the side column, footer; then the PDF's bytes."""
     canvas = frame.canvas
@@ -321,22 +336,13 @@ def _side_story(data: Dataset, t: sections.Type, width: float, changes: Changes 
 
 
 def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type, changes: Changes | None, measures: Measures) -> _Plan | None:
-    frame = _frame(paper, t)
-    canvas, side = frame.canvas, frame.side
-
-    def side_height(width: float) -> float:
+    def side_height(canvas: Canvas, width: float) -> float:
         return measures.height(canvas, "side", t, width, lambda: _side_story(data, t, round(width, 3), changes))
 
-    used = side_height(side.width)
-    if used > side.height:
+    frame = _fitted_frame(paper, t, side_height)
+    if frame is None:
         return None
-    # a side column with room to spare gives it to the panels: as narrow as its story allows
-    narrower = round(max(side.width * used / side.height * 1.04, t.size(MIN_SIDE_WIDTH)), 3)
-    if narrower < side.width * 0.97:
-        frame_narrow = _frame(paper, t, narrower)
-        if side_height(narrower) <= frame_narrow.side.height:
-            frame = frame_narrow
-    body, side, main_w, gap = frame.body, frame.side, frame.main_w, frame.gap
+    canvas, body, side, main_w, gap = frame.canvas, frame.body, frame.side, frame.main_w, frame.gap
     # the band's two tables side by side, split so that neither leaves the other's foot empty:
     # measured at the usual split, then where the two heights would meet if each table's height
     # went inversely with its width
@@ -514,11 +520,15 @@ def _try_compose_firewall(
     unchecked: bool,
     title: str,
 ) -> Sheet | None:
-    frame = _frame(paper, t)
-    canvas, body, side, main_w, gap = frame.canvas, frame.body, frame.side, frame.main_w, frame.gap
-    side_story = sections.legend(data, t, side.width) + sections.firewall_notes(rule_sets, workloads, t) + sections.resources(data, t, side.width)
-    if _height(canvas, side_story, side.width) > side.height:
+    def story(width: float) -> list[Flowable]:
+        return sections.legend(data, t, width) + sections.firewall_notes(rule_sets, workloads, t) + sections.resources(data, t, width)
+
+    fitted = _fitted_frame(paper, t, lambda canvas, width: _height(canvas, story(width), width))
+    if fitted is None:
         return None
+    frame = fitted
+    canvas, body, side, main_w, gap = frame.canvas, frame.body, frame.side, frame.main_w, frame.gap
+    side_story = story(side.width)
     # one band per firewall: its drawing on the left, its rules on the right
     table_w = max(main_w * 0.5, t.size(1150))
     drawing_w = main_w - table_w - gap
