@@ -87,3 +87,22 @@ def test_no_text_over_text_on_the_other_sheets(tmp_path):
     data = lyncposter.load(DATA)
     for built in build_sheets(data, tmp_path, sheet_ids=("firewall", "mobility")):
         assert overlaps(text_boxes(built.path)) == [], built.path.name
+
+
+def test_a_much_taller_box_gets_the_roles_spread_apart():
+    """A panel given a box much taller than it needs is laid out again with its roles spread over
+    the height, as far as it still fits; a box about its own size keeps the panel as it is."""
+    from lyncposter.poster.build import SPREAD_WHEN_TALLER, spread_to_fit
+    from lyncposter.render import render_panels
+
+    data = lyncposter.load(DATA)
+    workloads = {w.id: w for w in data.workloads}
+    panels = render_panels([workloads["enterprise-voice"], workloads["cac"]])
+    ev, cac = panels
+    boxes = [(ev.width, ev.height * 1.6), (cac.width, cac.height * (SPREAD_WHEN_TALLER - 0.1))]
+    spread, same = spread_to_fit(panels, boxes, workloads)
+    assert same is cac
+    assert ev.height < spread.height <= boxes[0][1] + 0.5 and spread.width <= boxes[0][0] + 0.5
+    assert "nodesep=0.32" in ev.dot and "nodesep=0.32" not in spread.dot
+    words = lambda p: sorted(re.findall(r">([^<>]+)</text>", p.svg))  # noqa: E731
+    assert words(spread) == words(ev)  # the same roles and labels, only placed apart

@@ -84,11 +84,12 @@ def _classes(element: ET.Element) -> list[str]:
     return (element.get("class") or "").split()
 
 
-def render_panel(workload: Workload, timeout: float = TIMEOUT) -> Panel:
-    """Lay out and draw one workload; a layout that takes over `timeout` seconds is stopped."""
+def render_panel(workload: Workload, timeout: float = TIMEOUT, spread: float = 1.0) -> Panel:
+    """Lay out and draw one workload (its roles spread apart by `spread`, see `workload_dot`); a
+    layout that takes over `timeout` seconds is stopped."""
     from .layout.dot import workload_dot  # networkx and graphviz: only when a panel is laid out
 
-    dot = workload_dot(workload)
+    dot = workload_dot(workload, spread)
     try:
         svg = run_dot(dot, "svg", timeout)
     except LayoutTimeout as exc:
@@ -112,19 +113,19 @@ def render_panel(workload: Workload, timeout: float = TIMEOUT) -> Panel:
 
 
 def render_panels(
-    workloads: Iterable[Workload], jobs: int | None = None, timeout: float = TIMEOUT, cache: SvgCache | None = None
+    workloads: Iterable[Workload], jobs: int | None = None, timeout: float = TIMEOUT, cache: SvgCache | None = None, spread: float = 1.0
 ) -> list[Panel]:
     """Render several workloads at once, one Graphviz process per core; order is kept. With a
     cache, a panel whose inputs did not change is not laid out again."""
     workloads = list(workloads)
     jobs = jobs or min(len(workloads), os.cpu_count() or 1) or 1
-    keys = panel_keys(workloads, cache) if cache is not None else [""] * len(workloads)
+    keys = panel_keys(workloads, cache, spread) if cache is not None else [""] * len(workloads)
     with progress(len(workloads), "Laying out panels") as step:
 
         def one(workload: Workload, key: str) -> Panel:
             panel = cache.get(key) if cache is not None else None
             if not isinstance(panel, Panel):
-                panel = render_panel(workload, timeout)
+                panel = render_panel(workload, timeout, spread)
                 if cache is not None:
                     cache.put(key, panel)
             step()
@@ -136,17 +137,17 @@ def render_panels(
             return list(pool.map(one, workloads, keys))
 
 
-def panel_keys(workloads: Iterable[Workload], cache: SignedCache) -> list[str]:
+def panel_keys(workloads: Iterable[Workload], cache: SignedCache, spread: float = 1.0) -> list[str]:
     """Each workload's panel key: the hash of its DOT text. A workload this cache has seen
     finds its key by its content alone, so a warm cache writes no DOT (and loads no networkx)."""
     keys = []
     for workload in workloads:
-        alias = alias_key(repr(workload), repr(workload.catalog))
+        alias = alias_key(repr(workload), repr(workload.catalog), f"spread {spread!r}")
         key = cache.get(alias, ".key")
         if not isinstance(key, str):
             from .layout.dot import workload_dot
 
-            key = panel_key(workload_dot(workload))
+            key = panel_key(workload_dot(workload, spread))
             cache.put(alias, key, ".key")
         keys.append(key)
     return keys

@@ -107,9 +107,13 @@ def _edge_label(connection: Connection) -> str:
     return f"<{text}>"
 
 
-def workload_dot(workload: Workload) -> str:
-    """The DOT source of one workload panel. Same workload → same text."""
+def workload_dot(workload: Workload, spread: float = 1.0) -> str:
+    """The DOT source of one workload panel. Same workload → same text.
+
+    `spread` multiplies the space between the roles of a column: a panel given a taller box than
+    it needs is laid out again with its roles spread over the height, not packed in the middle."""
     graph = workload_graph(workload)
+    nodesep = 0.1 if workload.numbered else 0.32
     dot = graphviz.Digraph(
         name=workload.id,
         graph_attr={
@@ -117,7 +121,7 @@ def workload_dot(workload: Workload) -> str:
             "newrank": "true",
             "splines": "true",
             # numbered rules stack their labels in one column: packed closer, with room to fan out
-            "nodesep": "0.1" if workload.numbered else "0.32",
+            "nodesep": f"{nodesep * spread:g}",
             "ranksep": "1.1" if workload.numbered else "0.55",
             "pad": "0.3",
             "bgcolor": theme.PAPER,

@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..cache import PanelCache, SheetCache, code_fingerprint, environment_fingerprint
 from ..changes import compare
@@ -20,10 +21,16 @@ from ..model import Dataset, SheetSpec, Workload
 from ..naming import sheet_filename
 from .sizes import DEFAULT, INCH, PaperSize, Sheet, paper_size
 
+if TYPE_CHECKING:
+    from ..cache import SvgCache
+    from ..render import Panel
+
 __all__ = ["PosterBuild", "build_poster", "build_sheets"]
 
 
 READABLE = 6.0  # points: below this a poster's text does not read on a wall
+SPREADS = (1.6, 2.2, 2.8)  # how far apart a panel's roles may be spread for a taller box, tried in turn
+SPREAD_WHEN_TALLER = 1.3  # a box this much taller than its panel is worth another layout
 
 
 @dataclass(frozen=True)
@@ -155,6 +162,10 @@ def _compose_all(
     svgs = SvgCache(cache.root) if cache is not None else None
     rendered = dict(zip(needed, render_panels(needed.values(), timeout=timeout, cache=svgs))) if needed else {}
     vectorizer = Vectorizer(cache)
+
+    def spread(panels: list[Panel], boxes: list[tuple[float, float]]) -> list[Panel]:
+        return spread_to_fit(panels, boxes, needed, timeout, svgs)
+
     composed = []
     for spec in specs:
         if spec.kind == "firewall":
@@ -175,7 +186,7 @@ def _compose_all(
             news = changes if spec.main else None
 
             def make(on: PaperSize) -> Sheet:
-                return compose(facts, panels, on, unchecked, vectorizer, spec.title, news, cache)
+                return compose(facts, panels, on, unchecked, vectorizer, spec.title, news, cache, spread)
 
             def measure(on: PaperSize) -> float:
                 return smallest_text(facts, panels, on, news, cache)
@@ -183,6 +194,27 @@ def _compose_all(
         sheet = make(paper)
         composed.append((spec, _Composed(sheet, _readable_at(measure, paper, sheet.smallest_text))))
     return composed
+
+
+def spread_to_fit(
+    panels: list[Panel], boxes: list[tuple[float, float]], workloads: dict[str, Workload], timeout: float = TIMEOUT, cache: SvgCache | None = None
+) -> list[Panel]:
+    """For a box much taller than its panel (points at 100 %), the panel laid out with its roles
+    spread apart, as far as it still fits the box: the space goes between the roles, not around
+    them. Other panels come back as they were."""
+    from ..render import render_panels
+
+    chosen = list(panels)
+    candidates = [i for i, (p, (_, h)) in enumerate(zip(panels, boxes)) if h >= p.height * SPREAD_WHEN_TALLER]
+    for factor in SPREADS:
+        if not candidates:
+            break
+        made = render_panels([workloads[panels[i].workload_id] for i in candidates], timeout=timeout, cache=cache, spread=factor)
+        fitting = [(i, p) for i, p in zip(candidates, made) if p.width <= boxes[i][0] + 0.5 and p.height <= boxes[i][1] + 0.5]
+        for i, variant in fitting:
+            chosen[i] = variant
+        candidates = [i for i, _ in fitting]
+    return chosen
 
 
 def _readable_at(measure: Callable[[PaperSize], float], paper: PaperSize, smallest: float) -> str | None:

@@ -179,6 +179,11 @@ class Vectorizer(Protocol):
     def __call__(self, svgs: list[str], kind: str = ".panel") -> list[Drawing]: ...
 
 
+# panels and the boxes (points at 100 %) they will fill → the panels to draw there: the layout's
+# alternatives for a box with room to spare (`build.py` asks the layout for them)
+Reshape = Callable[[list[Panel], list[tuple[float, float]]], list[Panel]]
+
+
 def _one_by_one(svgs: list[str], kind: str = ".panel") -> list[Drawing]:
     return [vectorize(Panel("", "", 0.0, 0.0, svg, "")) for svg in svgs]
 
@@ -192,21 +197,27 @@ def compose(
     title: str | None = None,
     changes: Changes | None = None,
     cache: SignedCache | None = None,
+    reshape: Reshape | None = None,
 ) -> Sheet:
     """The workloads sheet: every panel at one scale, the legend, notes, certificates and DNS;
     with `changes`, a What's new box at the top of the side column.
 
     The type size of the sections is chosen with the panels' scale: of the sizes tried, the one
-    whose smallest text (a panel's label at its scale, or a table's) is largest."""
+    whose smallest text (a panel's label at its scale, or a table's) is largest. With `reshape`,
+    a panel whose box has room to spare may be drawn from another layout that fits it."""
     heading = title or data.poster.title
     sections.qr_code(data.poster.home_url, cache)
     measures = Measures(cache, sections_key(data, changes)) if cache is not None else Measures()
-    best = _best_plan(data, panels, paper, changes, measures)
-    sheet = _draw(best, data, panels, vectorizer or _one_by_one, paper, unchecked, heading, changes)
+
+    def draw(plan: _Plan) -> Sheet | None:
+        scale = plan.packing.scale
+        shown = reshape(panels, [(p.width / scale, p.height / scale) for p in plan.packing.placements]) if reshape else panels
+        return _draw(plan, data, shown, vectorizer or _one_by_one, paper, unchecked, heading, changes)
+
+    sheet = draw(_best_plan(data, panels, paper, changes, measures))
     if sheet is None and measures.cache is not None:  # kept heights that no longer hold: measure afresh
         measures = Measures()
-        best = _best_plan(data, panels, paper, changes, measures)
-        sheet = _draw(best, data, panels, vectorizer or _one_by_one, paper, unchecked, heading, changes)
+        sheet = draw(_best_plan(data, panels, paper, changes, measures))
     if sheet is None:  # pragma: no cover - measured to fit, so it fills
         raise RenderError(f"the poster's sections do not fit on {paper.description}; choose a larger --size")
     measures.save()
