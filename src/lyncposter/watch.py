@@ -121,6 +121,14 @@ class Watch:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet: the terminal is for findings
                 return
 
+            def _send(self, body: bytes, content_type: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-store")  # every answer is the state of now
+                self.end_headers()
+                self.wfile.write(body)
+
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 if self.path == "/favicon.ico":  # the browser asks; there is none, and that is no error
                     self.send_response(204)
@@ -128,12 +136,7 @@ class Watch:
                 elif self.path.split("?")[0] in ("/", "/index.html"):
                     with watch.state.changed:
                         body = watch.state.page
-                    self.send_response(200)
-                    self.send_header("Content-Type", "text/html; charset=utf-8")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.send_header("Cache-Control", "no-store")
-                    self.end_headers()
-                    self.wfile.write(body)
+                    self._send(body, "text/html; charset=utf-8")
                 elif self.path.startswith("/update?from="):
                     with watch.state.changed:
                         build, parts = watch.state.build, watch.state.parts
@@ -143,13 +146,7 @@ class Watch:
                     if newest is None:  # nothing good built yet: the page reloads instead
                         self.send_error(404)
                         return
-                    body = json.dumps(newest.update(shown, build), ensure_ascii=False).encode("utf-8")
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json; charset=utf-8")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.send_header("Cache-Control", "no-store")
-                    self.end_headers()
-                    self.wfile.write(body)
+                    self._send(json.dumps(newest.update(shown, build), ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
                 elif self.path == "/events":
                     self.send_response(200)
                     self.send_header("Content-Type", "text/event-stream")

@@ -35,7 +35,6 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
@@ -57,7 +56,7 @@ from ..render import Panel
 from . import sections
 from .packing import Packing, Placement, pack
 from .sizes import INCH, PaperSize, Sheet
-from .vector import vectorize
+from .vector import Vectorizer
 
 DESIGN_LONG, DESIGN_SHORT = 48 * INCH, 36 * INCH  # ARCH E
 
@@ -173,19 +172,9 @@ def _finish(frame: _Frame, data: Dataset, paper: PaperSize, t: sections.Type, ti
     return frame.out.getvalue()
 
 
-class Vectorizer(Protocol):
-    """SVG documents → drawings (`vector.Vectorizer`, which caches and works in parallel)."""
-
-    def __call__(self, svgs: list[str], kind: str = ".panel") -> list[Drawing]: ...
-
-
 # panels and the boxes (points at 100 %) they will fill → the panels to draw there: the layout's
 # alternatives for a box with room to spare (`build.py` asks the layout for them)
 Reshape = Callable[[list[Panel], list[tuple[float, float]]], list[Panel]]
-
-
-def _one_by_one(svgs: list[str], kind: str = ".panel") -> list[Drawing]:
-    return [vectorize(Panel("", "", 0.0, 0.0, svg, "")) for svg in svgs]
 
 
 def compose(
@@ -212,7 +201,7 @@ def compose(
     def draw(plan: _Plan) -> Sheet | None:
         scale = plan.packing.scale
         shown = reshape(panels, [(p.width / scale, p.height / scale) for p in plan.packing.placements]) if reshape else panels
-        return _draw(plan, data, shown, vectorizer or _one_by_one, paper, unchecked, heading, changes)
+        return _draw(plan, data, shown, vectorizer or Vectorizer(), paper, unchecked, heading, changes)
 
     sheet = draw(_best_plan(data, panels, paper, changes, measures))
     if sheet is None and measures.cache is not None:  # kept heights that no longer hold: measure afresh
@@ -513,7 +502,7 @@ def compose_firewall(
     those drawings as its workloads, so the legend shows what they use; `workloads` are the
     workloads the rules come from, for their titles.
     """
-    drawings = [(d, None, 0.0, 0.0) for d in (vectorizer or _one_by_one)([p.svg for p in panels])]
+    drawings = [(d, None, 0.0, 0.0) for d in (vectorizer or Vectorizer())([p.svg for p in panels])]
     heading = title or data.poster.title
     return _with_shrinking_type(
         paper, lambda t: _try_compose_firewall(data, workloads, rule_sets, panels, drawings, paper, t, unchecked, heading)

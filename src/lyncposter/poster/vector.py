@@ -11,7 +11,6 @@ import hashlib
 import io
 import multiprocessing
 import os
-from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from reportlab.graphics.shapes import Drawing
@@ -19,11 +18,9 @@ from svglib.svglib import svg2rlg
 
 from ..errors import RenderError
 from ..fonts import register
-from ..model import Workload
-from ..cache import PanelCache, SvgCache, environment_fingerprint
-from ..layout.engine import TIMEOUT
+from ..cache import PanelCache, environment_fingerprint
 from ..progress import progress
-from ..render import Panel, render_panels
+from ..render import Panel
 
 
 def vectorize(panel: Panel) -> Drawing:
@@ -84,11 +81,3 @@ class Vectorizer:
                     future.exception()  # wait; the results are read in order below
                     step()
                 return [f.result() for f in futures]
-
-
-def render_and_vectorize(
-    workloads: Iterable[Workload], jobs: int | None = None, timeout: float = TIMEOUT, cache: PanelCache | None = None
-) -> tuple[list[Panel], list[Drawing]]:
-    """Lay out, render and vectorize every panel at its own size."""
-    panels = render_panels(list(workloads), jobs, timeout, SvgCache(cache.root) if cache is not None else None)
-    return panels, Vectorizer(cache, jobs)([p.svg for p in panels])
