@@ -502,7 +502,7 @@ def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
     if reading is not None and raw is not None and reading[0] == raw:
         _, doc, found = reading
     else:
-        doc, listed = read_document(path, display)
+        doc, listed = read_document(path, display, raw)  # the bytes just read, not read again
         found = tuple(listed or validate(doc, kind))
         if raw is not None:
             _READINGS[where] = (raw, doc, found)

@@ -139,14 +139,16 @@ class _Builder:
         return str(node.value)
 
 
-def read_document(path: Path, display_name: str | None = None) -> tuple[Document, list[Problem]]:
-    """Parse `path`; problems come back located, never raised."""
+def read_document(path: Path, display_name: str | None = None, raw: bytes | None = None) -> tuple[Document, list[Problem]]:
+    """Parse `path` (or its `raw` bytes, when the caller has read them); problems come back
+    located, never raised."""
     file = display_name or str(path)
     doc = Document(file)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return doc, [Problem(Location(file), f"cannot read the file: {exc.strerror}", rule="YAML")]
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            return doc, [Problem(Location(file), f"cannot read the file: {exc.strerror}", rule="YAML")]
     text, problems = _decode(raw, file)
     if text is None:
         return doc, problems

@@ -198,6 +198,9 @@ def _workload_notes(workload: Workload, t: Type, notes: tuple[Note, ...] | None 
 # --- certificates and DNS ------------------------------------------------------
 
 
+CELL_ACROSS = 3.0  # design points of padding either side of a table's cell text
+
+
 def _padding(t: Type, across: float, down: float) -> list[tuple[object, ...]]:
     """Cell padding that scales with the sheet, as the type does."""
     return [
@@ -217,7 +220,7 @@ def _table(
     table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
-            _padding(t, 3, 2)
+            _padding(t, CELL_ACROSS, 2)
             + [
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(theme.HEADER_FILL)),
                 ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f3f5f7")]),
@@ -259,7 +262,7 @@ def _dns_rows(data: Dataset, view: str) -> list[list[str]]:
 
 def _narrowest(header: list[str], rows: list[list[str]], fractions: list[float], t: Type, text: float = theme.TABLE_TEXT_SIZE) -> float:
     """The narrowest table in which every column holds its longest word (a name, a number) whole."""
-    size, pad = t.size(text), 2 * t.size(3) + t.size(1)
+    size, pad = t.size(text), 2 * t.size(CELL_ACROSS) + t.size(1)
     width = 0.0
     for column, fraction in enumerate(fractions):
         cells = [header[column]] + [row[column] for row in rows]
