@@ -13,7 +13,7 @@ OUT ?= output
 RUNTIME_PACKAGES := dot=graphviz /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core
 TEST_PACKAGES := $(RUNTIME_PACKAGES) pdftotext=poppler-utils pdftoppm=poppler-utils zbarimg=zbar-tools chromium=chromium \
   soffice=libreoffice-draw \
-  named-checkzone=bind9-utils openssl=openssl
+  named-checkzone=bind9-utils openssl=openssl nft=nftables iptables-restore=iptables
 
 .PHONY: poster panels html tiles docs editable test bench lint golden clean system system-test system-bench
 

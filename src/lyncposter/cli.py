@@ -18,6 +18,7 @@ from ._version import __version__
 from .errors import DataError, LyncposterError, Problem, UsageError
 from .export.certs import REQUEST_FORMATS
 from .export.changes import FORMATS as CHANGE_FORMATS
+from .export.platforms import FORMATS as PLATFORM_FORMATS
 from .export.ports import FORMATS, format_rows
 from .export.zone import VIEWS
 from .files import write_atomic
@@ -26,6 +27,8 @@ from .model import Dataset, Workload
 
 if TYPE_CHECKING:
     from .cache import SvgCache
+    from .model import AddressPlan
+    from .verify import Finding
 from .naming import poster_filename
 from .poster.sizes import DEFAULT as DEFAULT_SIZE
 from .poster.sizes import NAMED as NAMED_SIZES
@@ -47,6 +50,10 @@ def _timeout_option(parser: argparse.ArgumentParser) -> None:
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", metavar="DIR", default=DEFAULT_DATA, help=f"data directory (default: {DEFAULT_DATA}/)")
+
+
+def _addresses_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--addresses", metavar="FILE", help="the addressing plan (default: addresses.yaml in the data directory, else placeholders)")
 
 
 def _domain_option(parser: argparse.ArgumentParser) -> None:
@@ -109,9 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     _timeout_option(panels)
     _data_option(panels)
 
-    rules = commands.add_parser("firewall", help="print the rules each firewall needs, one row per rule")
-    rules.add_argument("--firewall", metavar="ID", help="only this firewall (see catalog.yaml)")
-    rules.add_argument("--format", choices=FORMATS, default="csv", help="output format (default: csv)")
+    rules = commands.add_parser("firewall", help="the rules each firewall needs: a table, a platform's configuration, or an aerleon policy")
+    rules.add_argument("--firewall", metavar="ID", help="only this firewall (see catalog.yaml); required for a platform's configuration")
+    rules.add_argument(
+        "--format",
+        choices=FORMATS + PLATFORM_FORMATS + ("aerleon",),
+        default="csv",
+        help=f"csv, md, json (a table); {', '.join(PLATFORM_FORMATS)} (a configuration); aerleon (policy files, with --out); default: csv",
+    )
+    _addresses_option(rules)
+    rules.add_argument("--out", metavar="DIR", help="where --format aerleon writes policies/pol/*.yaml and def/*.yaml")
     _data_option(rules)
 
     certs = commands.add_parser("certs", help="the certificate requirements: a table, certreq request files, or CSRs with keys")
@@ -129,8 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     _domain_option(records)
     _data_option(records)
 
-    verify = commands.add_parser("verify", help="check a real certificate or zone file against the poster")
-    what = verify.add_subparsers(dest="what", required=True, metavar="cert|dns", parser_class=_Parser)
+    verify = commands.add_parser("verify", help="check a real certificate, zone file or firewall ruleset against the poster")
+    what = verify.add_subparsers(dest="what", required=True, metavar="cert|dns|firewall", parser_class=_Parser)
     cert = what.add_parser("cert", help="an issued certificate (PEM, DER or PKCS#7)")
     cert.add_argument("file", metavar="FILE")
     cert.add_argument("--role", metavar="ID", help="the role it is for (default: the requirement whose names it fits best)")
@@ -143,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     zone.add_argument("--origin", metavar="NAME", help="the zone's origin (default: the SIP domain)")
     _domain_option(zone)
     _data_option(zone)
+    deployed = what.add_parser("firewall", help="a deployed ruleset: 'nft -j list ruleset' or 'iptables-save' output")
+    deployed.add_argument("file", metavar="RULESET")
+    deployed.add_argument("--firewall", metavar="ID", required=True, help="which firewall of catalog.yaml it is")
+    _addresses_option(deployed)
+    _data_option(deployed)
 
     diff = commands.add_parser("diff", help="what changed between two versions of the data")
     diff.add_argument("dirs", metavar="DIR", nargs="*", help="OLD NEW: two data directories")
@@ -379,13 +398,42 @@ def _ports(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan(data: Dataset, addresses: str | None) -> AddressPlan | None:
+    """The plan `--addresses` names, or the data's (None: placeholders)."""
+    from .load import load_addresses
+
+    return load_addresses(addresses, data.catalog) if addresses else data.addresses
+
+
 def _firewall(args: argparse.Namespace) -> int:
+    from .addresses import plan_for
+    from .export.firewall import ADDRESS_COLUMNS, rule_rows
     from .export.firewall import COLUMNS as RULE_COLUMNS
-    from .export.firewall import rule_rows
     from .firewall import firewall_rules, rule_set
 
     data = load(args.data)
-    rule_sets = [rule_set(data, args.firewall)] if args.firewall else firewall_rules(data)
+    plan = _plan(data, args.addresses)
+    rule_sets = [rule_set(data, args.firewall)] if args.firewall else list(firewall_rules(data))
+    if args.format in PLATFORM_FORMATS:
+        from .export.platforms import policy, render
+
+        if not args.firewall:
+            known = ", ".join(f.id for f in data.catalog.firewalls)
+            raise UsageError(f"--format {args.format} is one firewall's configuration; choose --firewall ID ({known})")
+        sys.stdout.write(render(policy(data, rule_sets[0], plan), args.format))
+        return 0
+    if args.format == "aerleon":
+        from .export.platforms import policy, write_aerleon
+
+        if not args.out:
+            raise UsageError("--format aerleon writes policy and definition files; say where with --out DIR")
+        for path in write_aerleon([policy(data, r, plan) for r in rule_sets], args.out):
+            print(path)
+        return 0
+    if args.format == "json":
+        rows = rule_rows(rule_sets, plan_for(data.catalog, plan))
+        sys.stdout.write(format_rows(rows, args.format, RULE_COLUMNS + ADDRESS_COLUMNS))
+        return 0
     sys.stdout.write(format_rows(rule_rows(rule_sets), args.format, RULE_COLUMNS))
     return 0
 
@@ -428,11 +476,21 @@ def _verify(args: argparse.Namespace) -> int:
     from .domain import check_domain, for_domain
     from .verify import verify_certificate, verify_zone
 
+    if args.what == "firewall":
+        from .verify import verify_firewall
+
+        plain = load(args.data)
+        findings = verify_firewall(plain, args.file, args.firewall, _plan(plain, args.addresses))
+        return _report(findings)
     data = for_domain(load(args.data), args.domain)
     if args.what == "cert":
         findings = verify_certificate(data, args.file, role=args.role, interface=args.interface)
     else:
         findings = verify_zone(data, args.file, args.view, check_domain(args.origin or data.poster.example_domain))
+    return _report(findings)
+
+
+def _report(findings: Sequence[Finding]) -> int:
     for finding in findings:
         print(finding)
     errors = sum(f.severity == "error" for f in findings)

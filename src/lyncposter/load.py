@@ -7,6 +7,7 @@ Layout of a data directory:
     certificates.yaml  certificate requirements
     dns.yaml           DNS records
     flows/*.yaml       one file per workload
+    addresses.yaml     (optional) the addressing plan behind the firewall configurations
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from . import theme
 from .cache import DataCache, data_key
 from .errors import DataError, Problem, UsageError, did_you_mean
 from .model import (
+    AddressPlan,
+    Addresses,
     Catalog,
     Certificate,
     Dataset,
@@ -56,7 +59,7 @@ FIXED_FILES = {
     "certificates": "certificates.yaml",
     "dns": "dns.yaml",
 }
-OPTIONAL_FILES = {"checks": "checks.yaml", "sources": "sources.yaml", "omissions": "omissions.yaml"}
+OPTIONAL_FILES = {"checks": "checks.yaml", "sources": "sources.yaml", "omissions": "omissions.yaml", "addresses": "addresses.yaml"}
 WORKLOAD_DIR = "flows"
 REFERENCE_DIR = "reference"
 
@@ -449,6 +452,91 @@ def _omissions(doc: Document, catalog: Catalog, problems: list[Problem]) -> tupl
     return tuple(Omission(o["what"], o["reason"], _sources(o), doc.at(("omissions", i))) for i, o in enumerate(doc.value["omissions"]))
 
 
+ANY = "any"
+
+
+def _networks(value: Any, doc: Document, path: tuple[str | int, ...], problems: list[Problem]) -> Addresses | None:
+    """`any`, an address, a prefix, or a list of addresses and prefixes → normalised networks."""
+    import ipaddress
+
+    items = value if isinstance(value, list) else [value]
+    networks: list[str] = []
+    ok = True
+    for j, item in enumerate(items):
+        where = doc.at(path + (j,)) if isinstance(value, list) else doc.at(path)
+        text = str(item).strip()
+        if text.lower() == ANY:
+            if len(items) > 1:
+                problems.append(Problem(where, "'any' stands alone; it already covers every address", rule="ADDRESS"))
+                ok = False
+            continue
+        try:
+            network = ipaddress.ip_network(text, strict=True)
+        except ValueError as exc:
+            if "has host bits set" in str(exc):
+                host = text.partition("/")[0]
+                hint = f"write {host} for the address, or {ipaddress.ip_network(text, strict=False)} for the prefix"
+                problems.append(Problem(where, f"'{text}' has host bits set; {hint}", rule="ADDRESS"))
+            else:
+                problems.append(
+                    Problem(where, f"'{text}' is not an IPv4 or IPv6 address or prefix; write e.g. 203.0.113.10, 10.0.0.0/16, 2001:db8::/64 or any", rule="ADDRESS")
+                )
+            ok = False
+            continue
+        if network.prefixlen == 0:
+            continue  # 0.0.0.0/0 or ::/0 alone means any
+        networks.append(str(network))
+    return Addresses(tuple(dict.fromkeys(networks)), doc.at(path)) if ok else None
+
+
+def _addresses(doc: Document, catalog: Catalog, problems: list[Problem]) -> AddressPlan:
+    resolve = _Resolver(problems)
+    zones = {z.id: z for z in catalog.zones}
+    roles = {r.id: r for r in catalog.roles}
+    zone_plan: list[tuple[str, Addresses]] = []
+    for ident, value in (doc.value.get("zones") or {}).items():
+        if resolve.find(zones, ident, "zone", doc.key_at(("zones", ident))) is None:
+            continue
+        found = _networks(value, doc, ("zones", ident), problems)
+        if found is not None:
+            zone_plan.append((ident, found))
+    role_plan: list[tuple[tuple[str, str], Addresses]] = []
+    for ident, value in (doc.value.get("roles") or {}).items():
+        role = resolve.find(roles, ident, "role", doc.key_at(("roles", ident)))
+        if role is None:
+            continue
+        sides = value.items() if isinstance(value, dict) else [("", value)]
+        for side, item in sides:
+            path: tuple[str | int, ...] = ("roles", ident) + ((side,) if side else ())
+            if side and role.interface(side) is None:
+                has = ", ".join(i.side for i in role.interfaces) or "none"
+                problems.append(
+                    Problem(
+                        doc.key_at(path),
+                        f"role '{ident}' has no {side} interface in catalog.yaml (its interfaces: {has}); give its address directly",
+                        rule="ADDRESS",
+                    )
+                )
+                continue
+            found = _networks(item, doc, path, problems)
+            if found is not None:
+                role_plan.append(((ident, side), found))
+    return AddressPlan(tuple(zone_plan), tuple(role_plan), doc.file)
+
+
+def load_addresses(path: str | os.PathLike[str], catalog: Catalog) -> AddressPlan:
+    """An addressing plan from its own file (`--addresses FILE`), checked against the catalog."""
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"{path}: no such file; --addresses takes an addresses.yaml")
+    problems: list[Problem] = []
+    doc = _read(file, "addresses", problems)
+    plan = _addresses(doc, catalog, problems) if doc is not None else None
+    if problems or plan is None:
+        raise DataError(problems)
+    return plan
+
+
 def _sources_table(doc: Document | None, problems: list[Problem]) -> dict[str, Source]:
     if doc is None:
         return {}
@@ -599,9 +687,10 @@ def load(data_dir: str | os.PathLike[str] = "workloads") -> Dataset:
     dns_records = optional("dns", _dns)
     stale = optional("checks", _stale)
     omissions = optional("omissions", _omissions)
+    addresses = _addresses(docs["addresses"], catalog, problems) if docs["addresses"] is not None else None
     poster_doc = docs["poster"]
     poster = _poster(poster_doc, ids, all_read, problems) if poster_doc is not None else None
     if problems or poster is None:
         raise DataError(problems)
     ordered = tuple(workloads[i] for i in poster.workload_order)
-    return Dataset(poster, catalog, ordered, certificates, dns_records, fingerprint(files, root), stale, tuple(sources.values()), tuple(tables), omissions)
+    return Dataset(poster, catalog, ordered, certificates, dns_records, fingerprint(files, root), stale, tuple(sources.values()), tuple(tables), omissions, addresses)

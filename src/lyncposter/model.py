@@ -342,6 +342,42 @@ class Resource:
     location: Location = field(default=NOWHERE, compare=False, repr=False)
 
 
+@dataclass(frozen=True)
+class Addresses:
+    """One entry of an addressing plan: normalised networks (`203.0.113.10/32`, `10.0.0.0/16`); none means any."""
+
+    networks: tuple[str, ...]
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return ",".join(self.networks) or "any"
+
+
+@dataclass(frozen=True)
+class AddressPlan:
+    """Where zones and roles live on the network, for firewall configurations (addresses.yaml).
+
+    `roles` is keyed by (role id, side): side is `outer` or `inner` for one interface of a
+    role that has them, `""` for the role as a whole. `file` is where the plan was read;
+    a plan of placeholders, made from the catalog when there is no file, has none.
+    """
+
+    zones: tuple[tuple[str, Addresses], ...] = ()
+    roles: tuple[tuple[tuple[str, str], Addresses], ...] = ()
+    file: str = ""
+
+    @property
+    def placeholder(self) -> bool:
+        return not self.file
+
+    def zone(self, zone_id: str) -> Addresses | None:
+        return dict(self.zones).get(zone_id)
+
+    def role(self, role_id: str, side: str = "") -> Addresses | None:
+        return dict(self.roles).get((role_id, side))
+
+
 SHEET_KINDS = ("workloads", "firewall")
 
 
@@ -391,6 +427,7 @@ class Dataset:
     sources: tuple[Source, ...] = ()
     port_tables: tuple[PortTable, ...] = ()
     omissions: tuple[Omission, ...] = ()
+    addresses: AddressPlan | None = None  # addresses.yaml, if the data directory has one
 
     def cited(self, ids: tuple[str, ...]) -> tuple[Source, ...]:
         """The sources behind these ids, in the order given."""

@@ -345,3 +345,182 @@ def _check_srv(record: DnsRecord, found: list[Any], file: str, line: int, findin
         return
     got = ", ".join(f"port {r.port} on {str(r.target).rstrip('.')}" for r in found)
     findings.append(Finding(file, "error", "DNS-SRV", f"SRV {name} has {got}; the poster has port {record.port} on {target}", line))
+
+
+# --- firewalls -----------------------------------------------------------------------------------
+
+ANY_SAMPLE = {4: "192.0.2.1", 6: "2001:db8::1"}  # an address no plan names, standing for "any"
+
+
+def _samples(networks: tuple[str, ...], version: int) -> list[Any]:
+    """Addresses to send from or to: any stands for itself; a prefix for its first and last host."""
+    import ipaddress
+
+    if not networks:
+        return [ipaddress.ip_address(ANY_SAMPLE[version])]
+    found = []
+    for text in networks:
+        network = ipaddress.ip_network(text)
+        if network.version != version:
+            continue
+        found += [network.network_address] if network.num_addresses <= 2 else [network[1], network[-2]]
+    return list(dict.fromkeys(found))
+
+
+def _versions(rule: Any) -> list[int]:
+    import ipaddress
+
+    named = {ipaddress.ip_network(n).version for n in (*rule.source.networks, *rule.destination.networks)}
+    return sorted(named or {4})
+
+
+def _rule_packets(rule: Any, reverse: bool = False) -> list[Any]:
+    """The first packet of every connection a rule lets through: each transport, the first and last port of each range."""
+    from .packetfilter import Packet
+
+    packets = []
+    for version in _versions(rule):
+        sources, destinations = _samples(rule.source.networks, version), _samples(rule.destination.networks, version)
+        if reverse:
+            sources, destinations = destinations, sources
+        for transport in rule.transports:
+            for ports in rule.rule.ports:
+                for port in dict.fromkeys((ports.low, ports.high)):
+                    packets += [Packet(version, s, d, transport, port) for s in sources for d in destinations]
+    return packets
+
+
+def _ends(rule: Any) -> str:
+    r = rule.rule
+    return f"{r.source.label} ({rule.source.text}) -> {r.destination.label} ({rule.destination.text})"
+
+
+def _ranges(ranges: Any) -> str:
+    return ",".join(str(low) if low == high else f"{low}-{high}" for low, high in ranges)
+
+
+def _broad(path: Any, served: list[Any]) -> list[str]:
+    """What an accept lets through beyond what the rules it serves need."""
+    import ipaddress
+
+    from .packetfilter import PORT_PROTOCOLS
+
+    reasons = []
+    protocols = path.constraint("proto")
+    ports = path.constraint("dport")
+    if protocols is None and ports is None:
+        reasons.append("any protocol and port")
+    elif ports is None and set(protocols or ()) & PORT_PROTOCOLS:
+        reasons.append(f"any {'/'.join(sorted(set(protocols or ()) & PORT_PROTOCOLS)).upper()} port")
+    elif ports is not None:
+        needed = sorted((p.low, p.high) for r in served for p in r.rule.ports)
+        extra = []
+        for low, high in sorted(ports):
+            start = low
+            for n_low, n_high in needed:
+                if n_high < start or n_low > high:
+                    continue
+                if n_low > start:
+                    extra.append((start, n_low - 1))
+                start = max(start, n_high + 1)
+            if start <= high:
+                extra.append((start, high))
+        if extra:
+            reasons.append(f"ports {_ranges(extra)} that no rule it serves names")
+    for name, side in (("saddr", "source"), ("daddr", "destination")):
+        wanted = [getattr(r, side).networks for r in served]
+        if any(not w for w in wanted):
+            continue  # a rule it serves allows any address here
+        allowed = [ipaddress.ip_network(n) for w in wanted for n in w]
+        given = path.constraint(name)
+        if given is None:
+            reasons.append(f"any {side} address where the rules name {', '.join(sorted({str(a) for a in allowed}))}")
+            continue
+        wider = [str(g) for g in given if not any(g.version == a.version and g.subnet_of(a) for a in allowed)]
+        if wider:
+            reasons.append(f"{side} {', '.join(wider)} beyond {', '.join(sorted({str(a) for a in allowed}))}")
+    return reasons
+
+
+def _serves(path: Any, rule: Any) -> bool:
+    import ipaddress
+
+    for name, side in (("saddr", rule.source), ("daddr", rule.destination)):
+        given = path.constraint(name)
+        if given is None or not side.networks:
+            continue
+        planned = [ipaddress.ip_network(n) for n in side.networks]
+        if not any(g.version == p.version and g.overlaps(p) for g in given for p in planned):
+            return False
+    protocols = path.constraint("proto")
+    if protocols is not None and not set(protocols) & set(rule.transports):
+        return False
+    ports = path.constraint("dport")
+    return ports is None or any(low <= p.high and p.low <= high for low, high in ports for p in rule.rule.ports)
+
+
+def _describe(path: Any) -> str:
+    parts = []
+    for name, label in (("proto", ""), ("saddr", "from "), ("daddr", "to "), ("dport", "port ")):
+        values = path.constraint(name)
+        if values is not None:
+            text = _ranges(values) if name == "dport" else ",".join(str(v) for v in values)
+            parts.append(label + (text.upper() if name == "proto" else text))
+    return " ".join(parts) or "everything"
+
+
+def verify_firewall(data: Dataset, path: str | os.PathLike[str], firewall_id: str, plan: Any = None) -> list[Finding]:
+    """Compare a deployed ruleset (`nft -j list ruleset` or `iptables-save`) with one firewall's rules.
+
+    FW-MISSING: a rule's traffic is not accepted. FW-DIRECTION: it is accepted only the other
+    way. FW-BROAD: an accept lets through more than the rules it serves need (any port, a
+    wider range, any address where they name one). FW-EXTRA: an accept no rule needs.
+    """
+    from .addresses import addressed_rules, allows, plan_for
+    from .firewall import rule_set
+    from .packetfilter import RulesetError, accept_paths, accepts, read_ruleset
+
+    file = Path(path)
+    shown = str(path)
+    try:
+        text = file.read_text("utf-8")
+    except OSError as exc:
+        raise VerifyError(f"{path}: cannot read it ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise VerifyError(f"{path}: not text; give 'nft -j list ruleset' or 'iptables-save' output") from None
+    try:
+        ruleset = read_ruleset(text)
+    except RulesetError as exc:
+        raise VerifyError(f"{path}: {exc}") from None
+    rules = addressed_rules(rule_set(data, firewall_id), plan_for(data.catalog, plan if plan is not None else data.addresses))
+    findings: list[Finding] = []
+    if not ruleset.entries:
+        findings.append(Finding(shown, "warning", "FW-BROAD", "no filter chain on the forward hook: the firewall forwards everything"))
+    for rule in rules:
+        dropped = [p for p in _rule_packets(rule) if not accepts(ruleset, p)]
+        if not dropped:
+            continue
+        p = dropped[0]
+        what = f"rule {rule.number} ({rule.rule.label}, {_ends(rule)})"
+        reverse = [q for q in _rule_packets(rule, reverse=True) if accepts(ruleset, q) and not allows(rules, q.saddr, q.daddr, q.proto, q.dport)]
+        if reverse:
+            findings.append(
+                Finding(shown, "error", "FW-DIRECTION", f"{what} is accepted only the other way: {p.proto.upper()} {p.dport} from {p.daddr} to {p.saddr} passes, from {p.saddr} to {p.daddr} does not")
+            )
+        else:
+            findings.append(Finding(shown, "error", "FW-MISSING", f"{what} is not accepted: {p.proto.upper()} {p.dport} from {p.saddr} to {p.daddr} is dropped"))
+    for key, _ in ruleset.entries:
+        chain = ruleset.chains[key]
+        if chain.policy == "accept":
+            findings.append(Finding(shown, "warning", "FW-BROAD", f"the forward chain {chain.name} has policy accept: whatever no rule drops passes"))
+    for accept in accept_paths(ruleset):
+        served = [r for r in rules if _serves(accept, r)]
+        where = "" if accept.line else f"{accept.where}: "  # iptables-save: the line says where
+        if not served:
+            findings.append(Finding(shown, "warning", "FW-EXTRA", f"{where}accepts {_describe(accept)}, which no rule of the {firewall_id} needs", accept.line))
+            continue
+        reasons = _broad(accept, served)
+        if reasons:
+            numbers = ", ".join(str(r.number) for r in served)
+            findings.append(Finding(shown, "warning", "FW-BROAD", f"{where}accepts {'; '.join(reasons)} (it serves rule {numbers})", accept.line))
+    return findings

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..firewall import RuleSet
+from ..model import AddressPlan
 
 COLUMNS = (
     "firewall",
@@ -23,11 +24,16 @@ COLUMNS = (
     "workloads",
     "notes",
 )
+ADDRESS_COLUMNS = ("source_address", "destination_address")  # JSON only: the CSV header stays as it is
 
 
-def rule_rows(rule_sets: Iterable[RuleSet]) -> list[dict[str, object]]:
+def rule_rows(rule_sets: Iterable[RuleSet], plan: AddressPlan | None = None) -> list[dict[str, object]]:
+    """One row per rule; with an addressing plan, each row also gives its ends' addresses (`any`, or networks joined by commas)."""
+    from ..addresses import addressed_rules
+
     rows: list[dict[str, object]] = []
     for rule_set in rule_sets:
+        addressed = {a.number: a for a in addressed_rules(rule_set, plan)} if plan is not None else {}
         for rule in rule_set.rules:
             rows.append(
                 {
@@ -48,4 +54,7 @@ def rule_rows(rule_sets: Iterable[RuleSet]) -> list[dict[str, object]]:
                     "notes": " ".join(rule.notes),
                 }
             )
+            if rule.number in addressed:
+                rows[-1]["source_address"] = addressed[rule.number].source.text
+                rows[-1]["destination_address"] = addressed[rule.number].destination.text
     return rows

@@ -16,7 +16,7 @@ import jsonschema
 from ..errors import Problem, did_you_mean
 from ..yamldoc import Document
 
-KINDS = ("poster", "catalog", "workload", "certificates", "dns", "checks", "sources", "port-table", "omissions")
+KINDS = ("poster", "catalog", "workload", "certificates", "dns", "checks", "sources", "port-table", "omissions", "addresses")
 
 _TYPE_NAMES = {
     "string": "text",
