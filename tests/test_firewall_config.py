@@ -331,3 +331,10 @@ def test_addresses_file_overrides_and_typos_are_located(shipped, tmp_path, capsy
         assert err.count("\n") == 1, err
         assert err.startswith(f"{plan}:{line}:{column}: ") or err.startswith(f"{Path(plan).name}:") or f":{line}:{column}: " in err, err
         assert message in err, err
+
+
+def test_check_reads_the_data_directorys_addresses_yaml(data_copy, capsys):
+    data_copy.path("addresses.yaml").write_text("zones:\n  perimiter: 172.16.0.0/24\n")
+    assert main(["check", "--data", str(data_copy.root)]) == 1
+    out = capsys.readouterr().out
+    assert "workloads/addresses.yaml:2:3: error [REF] unknown zone 'perimiter' (did you mean 'perimeter'?)" in out
