@@ -15,7 +15,8 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -147,3 +148,52 @@ class Bed:
                     agent.kill()
                     agent.wait()
         return results
+
+
+STANDINS = Path(__file__).with_name("standins.py")
+
+
+@contextmanager
+def namespace(addresses: Iterable[str]) -> Iterator[str]:
+    """One namespace of its own with these addresses on its loopback: a private network to serve and probe in."""
+    name = f"lp{os.getpid()}x{next(_serial)}s"
+    try:
+        for args in (("netns", "add", name), ("-n", name, "link", "set", "lo", "up")):
+            done = _ip(*args)
+            if done.returncode != 0:
+                raise RuntimeError(f"ip {' '.join(args)}: {done.stderr.strip()}")
+        for address in addresses:
+            done = _ip("-n", name, "addr", "add", f"{address}/32", "dev", "lo")
+            if done.returncode != 0:
+                raise RuntimeError(f"{address}: {done.stderr.strip()}")
+        yield name
+    finally:
+        _ip("netns", "del", name)
+
+
+@contextmanager
+def standins(name: str, services: list[dict[str, object]]) -> Iterator[None]:
+    """Run the stand-in servers (tests/standins.py) in namespace `name` while the block runs."""
+    server = subprocess.Popen(
+        ["ip", "netns", "exec", name, sys.executable, str(STANDINS)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdin and server.stdout
+        server.stdin.write(json.dumps(services) + "\n")
+        server.stdin.flush()
+        line = server.stdout.readline().strip()
+        if line != "ready":
+            raise RuntimeError(f"the stand-in servers did not start: {server.stderr.read() if server.stderr else ''}")
+        yield
+    finally:
+        if server.stdin:
+            server.stdin.close()
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

@@ -163,6 +163,16 @@ def build_parser() -> argparse.ArgumentParser:
     _addresses_option(deployed)
     _data_option(deployed)
 
+    probing = commands.add_parser("probe", help="test a deployment from where you stand: every connection a role opens, at the protocol's level")
+    probing.add_argument("--from", dest="role", metavar="ROLE", required=True, help="the role you stand as (see catalog.yaml), e.g. remote-client")
+    probing.add_argument("--resolve", metavar="NAME=ADDRESS", action="append", default=[], help="pin a name (or a role id) to an address, as curl's option does (repeatable)")
+    probing.add_argument("--nameserver", metavar="ADDR", help="ask this DNS server (default: the system resolver)")
+    probing.add_argument("--ca", metavar="FILE", help="trust these CA certificates (PEM) instead of the system's")
+    probing.add_argument("--timeout", metavar="SECONDS", type=float, default=5.0, help="per connection; they all run at once (default: 5)")
+    probing.add_argument("--format", choices=("text", "json"), default="text", help="a table with a summary line, or JSON rows (default: text)")
+    _domain_option(probing)
+    _data_option(probing)
+
     diff = commands.add_parser("diff", help="what changed between two versions of the data")
     diff.add_argument("dirs", metavar="DIR", nargs="*", help="OLD NEW: two data directories")
     diff.add_argument("--rev", metavar="REV", action="append", help="a git revision of --data (once: against the work tree; twice: between them)")
@@ -498,6 +508,26 @@ def _report(findings: Sequence[Finding]) -> int:
     return 1 if errors else 0
 
 
+def _probe(args: argparse.Namespace) -> int:
+    from .domain import for_domain
+    from .probe import PASSING, parse_pins, probe, table
+
+    data = for_domain(load(args.data), args.domain)
+    if args.nameserver:
+        import ipaddress
+
+        try:
+            ipaddress.ip_address(args.nameserver)
+        except ValueError:
+            raise UsageError(f"--nameserver {args.nameserver}: give the DNS server's IP address") from None
+    rows = probe(data, args.role, pins=parse_pins(args.resolve), nameserver=args.nameserver, ca=args.ca, timeout=args.timeout)
+    if args.format == "json":
+        print(json.dumps([r.as_dict() for r in rows], indent=2))
+    else:
+        sys.stdout.write(table(rows))
+    return 0 if all(r.result in PASSING for r in rows) else 1
+
+
 def _diff(args: argparse.Namespace) -> int:
     from .changes import compare
     from .export.changes import changelog_entry, format_changes
@@ -572,6 +602,7 @@ COMMANDS = {
     "verify": _verify,
     "docs": _docs,
     "diff": _diff,
+    "probe": _probe,
     "export": _export,
     "watch": _watch,
 }

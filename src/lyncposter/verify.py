@@ -155,8 +155,20 @@ def _score(requirement: Certificate, issued: _Issued) -> tuple[int, int, int]:
     return carried, subject, -(len(names) - carried)
 
 
-def _requirement(data: Dataset, issued: _Issued, role: str | None, interface: str | None) -> tuple[Certificate, bool]:
-    """The requirement to compare with, and whether it was chosen by its names (not named by the user)."""
+def verify_certificate(
+    data: Dataset,
+    path: str | os.PathLike[str],
+    role: str | None = None,
+    interface: str | None = None,
+    now: datetime.datetime | None = None,
+) -> list[Finding]:
+    """Compare an issued certificate with the requirement it is for (named, or the one whose names it fits best)."""
+    certificate = _leaf(_read_certificates(Path(path)))
+    return check_certificate(data, certificate, str(path), _candidates(data, role, interface), now)
+
+
+def _candidates(data: Dataset, role: str | None, interface: str | None) -> list[Certificate]:
+    """The requirements a certificate may be for: all, a role's, or one interface's."""
     candidates = list(data.certificates)
     if role is not None:
         candidates = [c for c in candidates if c.role.id == role]
@@ -169,31 +181,36 @@ def _requirement(data: Dataset, issued: _Issued, role: str | None, interface: st
             known = [c.interface for c in candidates]
             raise UsageError(f"no interface '{interface}'{did_you_mean(interface, known)}; choose one of: {'; '.join(known)}")
         candidates = chosen
-    best = max(candidates, key=lambda c: _score(c, issued))  # max keeps the first of equals: the data's order
-    return best, len(candidates) > 1
+    return candidates
 
 
-def verify_certificate(
+def check_certificate(
     data: Dataset,
-    path: str | os.PathLike[str],
-    role: str | None = None,
-    interface: str | None = None,
+    certificate: Any,
+    shown: str,
+    candidates: list[Certificate],
     now: datetime.datetime | None = None,
+    reached_as: str = "",
+    trust: str = "for information: trust is not checked here",
 ) -> list[Finding]:
-    """Compare an issued certificate with the requirement it is for (named, or the one whose names it fits best)."""
-    file = Path(path)
-    shown = str(path)
-    issued = _issued(_leaf(_read_certificates(file)))
-    requirement, guessed = _requirement(data, issued, role, interface)
-    what = f"the {requirement.title}"
+    """The findings for one certificate (a `cryptography` x509 object) against the best-fitting of
+    `candidates`; with `reached_as`, also whether it carries the name it was reached by."""
+    issued = _issued(certificate)
     findings: list[Finding] = []
 
     def add(severity: str, rule: str, message: str) -> None:
         findings.append(Finding(shown, severity, rule, message))
 
-    if guessed:
-        carried, _, _ = _score(requirement, issued)
-        add("info", "CERT-MATCH", f"compared with {what}: it carries {carried} of its {len(requirement.names)} names")
+    if reached_as and not (_covered(reached_as, issued) or reached_as.lower() in (c.lower() for c in issued.common_names)):
+        carried = ", ".join(issued.dns_names or issued.common_names) or "no name"
+        add("error", "CERT-NAME", f"it was reached as {reached_as}, which it does not carry (it carries {carried})")
+    if not candidates:
+        return findings
+    requirement = max(candidates, key=lambda c: _score(c, issued))  # max keeps the first of equals: the data's order
+    what = f"the {requirement.title}"
+    if len(candidates) > 1:
+        carried_count, _, _ = _score(requirement, issued)
+        add("info", "CERT-MATCH", f"compared with {what}: it carries {carried_count} of its {len(requirement.names)} names")
     if requirement.subject.lower() not in (c.lower() for c in issued.common_names):
         got = ", ".join(issued.common_names) or "no common name"
         add("error", "CERT-SUBJECT", f"the subject CN is {got}; {what} asks for {requirement.subject}")
@@ -222,7 +239,7 @@ def verify_certificate(
     elif issued.not_after - moment < EXPIRY_WARNING:
         add("warning", "CERT-DATES", f"expires on {issued.not_after:%Y-%m-%d} UTC, in under {EXPIRY_WARNING.days} days")
     kind = "self-signed" if issued.self_signed else f"issued by {issued.issuer}"
-    add("info", "CERT-CA", f"{kind}; {what} asks for a {requirement.ca} CA (for information: trust is not checked here)")
+    add("info", "CERT-CA", f"{kind}; {what} asks for a {requirement.ca} CA ({trust})")
     return findings
 
 
