@@ -248,3 +248,12 @@ def test_a_probe_from_outside_the_firewall_sees_exactly_what_its_rules_let_throu
         seen[name] = {k: r["result"] for k, r in by_target(rows).items()}
     assert set(seen["all rules"].values()) == {"ok"}, seen
     assert seen["without sign-in"] == {**seen["all rules"], ("access-edge", "TCP", 443): "timeout"}
+
+
+@needs_namespace
+def test_a_plain_server_where_tls_is_expected_is_a_tls_error():
+    services = [service("http", "10.77.0.7", 443)]  # speaks HTTP where SIP over TLS is drawn
+    with netbed.namespace(["10.77.0.7"]) as ns, netbed.standins(ns, services):
+        _, rows, _ = run_probe(["ip", "netns", "exec", ns], "--from", "remote-client", "--timeout", "2", "--resolve", "sip.contoso.com=10.77.0.7")
+    sign_in = by_target(rows)[("access-edge", "TCP", 443)]
+    assert sign_in["result"] == "tls-error" and str(sign_in["detail"]).startswith("TLS: "), sign_in
