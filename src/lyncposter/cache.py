@@ -9,8 +9,10 @@ not write, is ignored and rewritten, never unpickled. Entries are written atomic
 so builds running at once share the cache safely; with or without it, the output is
 the same bytes.
 
-The cache lives in `$XDG_CACHE_HOME/lyncposter` when that is set, else in
-`.cache/lyncposter/` beside the output directory.
+The cache lives in the user's cache directory: `$XDG_CACHE_HOME/lyncposter` when that is
+set, else `~/.cache/lyncposter`. It is bounded: past `LIMIT` bytes (`$LYNCPOSTER_CACHE_SIZE`
+in MB), the entries used least recently go. `lyncposter cache info` and `lyncposter cache
+clear` show and empty it.
 """
 
 from __future__ import annotations
@@ -33,11 +35,69 @@ FORMAT = b"lyncposter-panel-cache-1"
 _SOURCES = ("theme.py", "render.py", "fonts.py", "layout/dot.py", "poster/vector.py")
 
 
-def cache_dir(out_dir: str | os.PathLike[str]) -> Path:
+LIMIT = 200 * 1024 * 1024  # bytes of entries kept; the least recently used go first
+KINDS = {".panel": "vector panels", ".backdrop": "panel backdrops", ".svg-panel": "SVG panels", ".key": "panel keys", ".sheet": "composed sheets", ".data": "loaded data and findings", ".measures": "section heights", ".qr": "QR codes"}
+
+
+def cache_dir() -> Path:
+    """The user's cache directory for lyncposter."""
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    if xdg:
-        return Path(xdg) / "lyncposter"
-    return Path(out_dir).resolve().parent / ".cache" / "lyncposter"
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "lyncposter"
+
+
+def limit() -> int:
+    """The cache's size bound in bytes: `$LYNCPOSTER_CACHE_SIZE` megabytes, else `LIMIT`."""
+    try:
+        return int(float(os.environ["LYNCPOSTER_CACHE_SIZE"]) * 1024 * 1024)
+    except (KeyError, ValueError):
+        return LIMIT
+
+
+def entries(root: Path) -> list[tuple[Path, os.stat_result]]:
+    """Every entry of a cache directory (the key aside), with its size and when it was last used."""
+    found = []
+    try:
+        with os.scandir(root) as it:
+            for entry in it:
+                if entry.is_file() and entry.name != "key" and not entry.name.startswith("."):
+                    try:
+                        found.append((Path(entry.path), entry.stat()))
+                    except OSError:
+                        continue
+    except OSError:
+        return []
+    return found
+
+
+def prune(root: Path, bound: int | None = None) -> int:
+    """Remove the least recently used entries until the rest fit in `bound` bytes; return how many went."""
+    bound = limit() if bound is None else bound
+    found = entries(root)
+    total = sum(st.st_size for _, st in found)
+    removed = 0
+    for path, st in sorted(found, key=lambda item: item[1].st_mtime):
+        if total <= bound:
+            break
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        total -= st.st_size
+        removed += 1
+    return removed
+
+
+def clear(root: Path) -> int:
+    """Empty the cache: every entry and the key go."""
+    removed = 0
+    for path, _ in entries(root):
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            continue
+    (root / "key").unlink(missing_ok=True)
+    return removed
 
 
 @cache
@@ -79,8 +139,10 @@ class SignedCache:
     """Entries signed with this cache's own key: only what this cache wrote is ever unpickled."""
 
     suffix = ".entry"
+    _written = 0  # bytes written in this process since the cache was last pruned
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path | None = None):
+        root = cache_dir() if root is None else root
         self.root = root
         self._key: bytes | None = None
 
@@ -112,6 +174,10 @@ class SignedCache:
         signature, body = blob[:32], blob[32:]
         if len(blob) < 33 or not hmac.compare_digest(signature, hmac.new(secret, body, hashlib.sha256).digest()):
             return None
+        try:  # used now: the last to go when the cache is pruned
+            os.utime(self.root / f"{key}{suffix or self.suffix}")
+        except OSError:
+            pass
         try:
             return pickle.loads(body)  # signed by this cache: written by lyncposter, not planted
         except Exception:  # a signed entry from an older layout of the objects: made again
@@ -123,6 +189,10 @@ class SignedCache:
             write_atomic(self.root / f"{key}{suffix or self.suffix}", hmac.new(self._secret(), body, hashlib.sha256).digest() + body)
         except (OSError, pickle.PicklingError, UsageError):
             return  # a cache that cannot be written only costs time
+        SignedCache._written += len(body)
+        if SignedCache._written > limit() // 20:  # look at the whole cache now and then, not on every write
+            SignedCache._written = 0
+            prune(self.root)
 
 
 class PanelCache(SignedCache):

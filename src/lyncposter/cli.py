@@ -49,7 +49,11 @@ def _timeout_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", metavar="DIR", default=DEFAULT_DATA, help=f"data directory (default: {DEFAULT_DATA}/)")
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        help=f"data directory, or a bundled dataset's name (default: $LYNCPOSTER_DATA, else ./{DEFAULT_DATA} if it exists, else the bundled lync-server-2010)",
+    )
 
 
 def _addresses_option(parser: argparse.ArgumentParser) -> None:
@@ -192,6 +196,13 @@ def build_parser() -> argparse.ArgumentParser:
     _timeout_option(live)
     _data_option(live)
 
+    starting = commands.add_parser("init", help="start a dataset: a small commented one, or one made from a port matrix (CSV)")
+    starting.add_argument("directory", metavar="DIR", help="a new or empty directory")
+    starting.add_argument("--from-csv", metavar="FILE", help="make the workloads, roles and zones from a port matrix with the columns of 'lyncposter ports'")
+
+    caching = commands.add_parser("cache", help="show or empty lyncposter's cache (in the user's cache directory)")
+    caching.add_argument("action", choices=("info", "clear"), help="info: where it is, what it holds; clear: empty it")
+
     docs = commands.add_parser("docs", help="write the data's reference pages: sources, unconfirmed facts, omissions")
     docs.add_argument("--out", metavar="DIR", default="docs", help="output directory (default: docs)")
     _data_option(docs)
@@ -203,10 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _svg_cache(out_dir: str) -> SvgCache:
-    from .cache import SvgCache, cache_dir
+def _svg_cache() -> SvgCache:
+    from .cache import SvgCache
 
-    return SvgCache(cache_dir(out_dir))
+    return SvgCache()
 
 
 def _read_data(data_dir: str) -> Dataset:
@@ -214,7 +225,7 @@ def _read_data(data_dir: str) -> Dataset:
     from .cache import DataCache, cache_dir
     from .load import load_cached
 
-    return load_cached(data_dir, DataCache(cache_dir("output")))
+    return load_cached(data_dir, DataCache(cache_dir()))
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -250,7 +261,7 @@ def _previous(data: Dataset, data_dir: str, explicit: str | None = None, tree: s
         if explicit:
             return load(explicit)
         if data.poster.previous_rev:
-            return load_revision(data_dir, data.poster.previous_rev, DataCache(cache_dir("output")), tree)
+            return load_revision(data_dir, data.poster.previous_rev, DataCache(cache_dir()), tree)
     except (UsageError, DataError) as exc:
         reason = str(exc).splitlines()[0]
         print(f"lyncposter: note: the previous version's data cannot be read ({reason}); no What's new, no version check", file=sys.stderr)
@@ -279,7 +290,7 @@ def _checked(data_dir: str, explicit_previous: str | None = None) -> tuple[Datas
     from .cache import DataCache, cache_dir, data_key
     from .load import data_files
 
-    cache = DataCache(cache_dir("output"))
+    cache = DataCache(cache_dir())
     try:
         data = _read_data(data_dir)
     except DataError as exc:
@@ -342,7 +353,7 @@ def _build(args: argparse.Namespace) -> int:
     results = build_sheets(
         data, args.out, size=args.size, portrait=args.portrait, unchecked=bool(errors), sheet_ids=tuple(args.sheet or ()), previous=previous,
         timeout=args.timeout,
-        cache=None if args.no_cache else PanelCache(cache_dir(args.out)),
+        cache=None if args.no_cache else PanelCache(cache_dir()),
         min_text=args.min_text,
     )
     for result in results:
@@ -383,7 +394,7 @@ def _html(args: argparse.Namespace) -> int:
     from .render import render_panels
 
     data = _read_data(args.data)
-    page = render_html(data, render_panels(data.workloads, timeout=args.timeout, cache=_svg_cache(args.out)))
+    page = render_html(data, render_panels(data.workloads, timeout=args.timeout, cache=_svg_cache()))
     print(write_atomic(Path(args.out) / poster_filename(data, ".html"), page))
     return 0
 
@@ -393,8 +404,7 @@ def _panels(args: argparse.Namespace) -> int:
 
     data = _read_data(args.data)
     out = Path(args.out)
-    # panels go one level down (output/panels): the cache stays beside the output directory
-    for panel in render_panels(data.workloads, timeout=args.timeout, cache=_svg_cache(str(out.parent))):
+    for panel in render_panels(data.workloads, timeout=args.timeout, cache=_svg_cache()):
         print(write_atomic(out / f"{panel.workload_id}.svg", panel.svg))
     return 0
 
@@ -578,6 +588,35 @@ def _watch(args: argparse.Namespace) -> int:
     return watch(args.data, args.out, port=args.port, pdf=args.pdf, timeout=args.timeout)
 
 
+def _init(args: argparse.Namespace) -> int:
+    from .newdata import from_matrix, starter
+
+    written = from_matrix(args.from_csv, args.directory) if args.from_csv else starter(args.directory)
+    for path in written:
+        print(path)
+    print(f"lyncposter: a new dataset in {args.directory}; try: lyncposter check --data {args.directory} && lyncposter build --data {args.directory}", file=sys.stderr)
+    return 0
+
+
+def _cache(args: argparse.Namespace) -> int:
+    from .cache import KINDS, cache_dir, clear, entries, limit
+
+    root = cache_dir()
+    if args.action == "clear":
+        print(f"{root}: {clear(root)} entries removed")
+        return 0
+    found = entries(root)
+    total = sum(st.st_size for _, st in found)
+    mb = 1024 * 1024
+    print(f"{root}: {len(found)} entries, {total / mb:.1f} MB of at most {limit() / mb:.0f} MB (LYNCPOSTER_CACHE_SIZE sets it, in MB)")
+    kinds: dict[str, list[int]] = {}
+    for path, st in found:
+        kinds.setdefault(path.suffix, []).append(st.st_size)
+    for suffix, sizes in sorted(kinds.items()):
+        print(f"  {KINDS.get(suffix, suffix):<26} {len(sizes):>5} entries  {sum(sizes) / mb:8.1f} MB")
+    return 0
+
+
 def _docs(args: argparse.Namespace) -> int:
     from .export.docs import pages as reference_pages
 
@@ -605,12 +644,21 @@ COMMANDS = {
     "probe": _probe,
     "export": _export,
     "watch": _watch,
+    "cache": _cache,
+    "init": _init,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if hasattr(args, "data"):
+            from .bundled import choose
+
+            path, which = choose(args.data)
+            if which:
+                print(f"lyncposter: {which}", file=sys.stderr)
+            args.data = str(path)
         return COMMANDS[args.command](args)
     except LyncposterError as exc:
         print(exc.report(), file=sys.stderr)

@@ -109,11 +109,15 @@ class _Resolver:
         self.problems.append(
             Problem(
                 location,
-                f"unknown {what} '{key}'{did_you_mean(str(key), table)}; known {what}s: {_brief(table)}",
+                f"unknown {what} '{key}'{did_you_mean(str(key), table)}; known {_plural(what)}: {_brief(table)}",
                 rule="REF",
             )
         )
         return None
+
+
+def _plural(what: str) -> str:
+    return what[:-1] + "ies" if what.endswith("y") else what + "s"
 
 
 def _brief(names: Iterable[str], limit: int = 12) -> str:
@@ -205,8 +209,9 @@ def _catalog(doc: Document, problems: list[Problem]) -> Catalog:
 
     protocols: dict[str, Protocol] = {}
     for i, p in _unique(value["protocols"], doc, ("protocols",), "protocol", problems):
-        if resolve.find(theme.FAMILIES, p["family"], "protocol family", doc.at(("protocols", i, "family"))) is None:
-            continue
+        # an unknown family is reported here; the protocol is still defined, so that the flows
+        # using it are not also told it does not exist
+        resolve.find(theme.FAMILIES, p["family"], "protocol family", doc.at(("protocols", i, "family")))
         protocols[p["id"]] = Protocol(
             p["id"],
             p["label"],
@@ -598,9 +603,12 @@ def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
     return None if found else doc
 
 
-def load_cached(data_dir: str | os.PathLike[str], cache: DataCache | None) -> Dataset:
+def load_cached(data_dir: str | os.PathLike[str] | None, cache: DataCache | None) -> Dataset:
     """`load`, answered from the cache when the data files and the code are as they were."""
-    root = Path(data_dir)
+    from .bundled import choose
+
+    root, _ = choose(data_dir)
+    data_dir = root
     if cache is None or not root.is_dir():
         return load(data_dir)
     try:
@@ -615,11 +623,20 @@ def load_cached(data_dir: str | os.PathLike[str], cache: DataCache | None) -> Da
     return data
 
 
-def load(data_dir: str | os.PathLike[str] = "workloads") -> Dataset:
-    """Load and cross-reference a data directory; raise `DataError` listing every problem."""
-    root = Path(data_dir)
+def load(data_dir: str | os.PathLike[str] | None = None) -> Dataset:
+    """Load and cross-reference a data directory; raise `DataError` listing every problem.
+
+    `data_dir` is a directory, or the name of a dataset that ships with lyncposter
+    (`lync-server-2010`, `nextcloud`); without one, `$LYNCPOSTER_DATA`, else `./workloads`
+    when it exists, else the bundled Lync Server 2010 dataset."""
+    from .bundled import bundled_names, choose
+
+    root, _ = choose(data_dir)
     if not root.is_dir():
-        raise UsageError(f"{data_dir}: no such data directory; pass --data DIR with poster.yaml and flows/")
+        raise UsageError(
+            f"{data_dir if data_dir is not None else root}: no such data directory; give a directory with poster.yaml and flows/, "
+            f"or a bundled dataset: {', '.join(bundled_names()) or 'none is installed'}"
+        )
     problems: list[Problem] = []
     files = data_files(root)
     docs: dict[str, Document | None] = {}

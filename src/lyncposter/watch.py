@@ -73,14 +73,14 @@ class Watch:
         page = None
         if data is not None and not problems:
             try:
-                panels = render_panels(data.workloads, timeout=self.timeout, cache=SvgCache(cache_dir(self.out_dir)))  # a save redraws what it changed
+                panels = render_panels(data.workloads, timeout=self.timeout, cache=SvgCache(cache_dir()))  # a save redraws what it changed
                 parts = page_parts(data, panels)
                 page = render_html(data, panels, live_build=self.state.build + 1, parts=parts).encode("utf-8")
                 if self.pdf:
                     from .cache import PanelCache, cache_dir
                     from .poster import build_sheets
 
-                    cache = PanelCache(cache_dir(self.out_dir))  # a save redraws the panels it changed
+                    cache = PanelCache(cache_dir())  # a save redraws the panels it changed
                     previous = self._previous(data)
                     for built in build_sheets(data, self.out_dir, timeout=self.timeout, cache=cache, previous=previous):
                         print(built.path, file=sys.stderr)
@@ -110,7 +110,7 @@ class Watch:
         from .gitdata import load_revision
 
         try:
-            return load_revision(self.data_dir, data.poster.previous_rev, DataCache(cache_dir(self.out_dir)))
+            return load_revision(self.data_dir, data.poster.previous_rev, DataCache(cache_dir()))
         except LyncposterError:
             return None
 

@@ -347,6 +347,16 @@ def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type
     # measured at the usual split, then where the two heights would meet if each table's height
     # went inversely with its width
     band: tuple[float, float] | None = None
+    has_certificates, has_dns = bool(data.certificates), bool(data.dns_records)
+    if not (has_certificates and has_dns):  # one table takes the width; none, and the panels take the height
+        cert_w = main_w if has_certificates else 0.0
+        if has_certificates:
+            band = (measures.height(canvas, "certificates", t, cert_w, lambda: sections.certificates(data, t, cert_w)), cert_w)
+        elif has_dns:
+            band = (measures.height(canvas, "dns", t, main_w, lambda: sections.dns(data, t, main_w)), 0.0)
+        else:
+            band = (0.0, 0.0)
+        return _placed(data, panels, t, body, side.width, main_w, gap, band, has_certificates or has_dns)
     # neither table narrower than its longest words need
     lowest, highest = sections.certificates_min_width(data, t) / main_w, 1 - (sections.dns_min_width(data, t) + gap) / main_w
     if lowest > highest:
@@ -364,15 +374,24 @@ def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type
         if abs(split - cert_w / main_w) < 0.01:
             break
     assert band is not None
+    return _placed(data, panels, t, body, side.width, main_w, gap, band, True)
+
+
+def _placed(
+    data: Dataset, panels: list[Panel], t: sections.Type, body: Box, side_width: float, main_w: float, gap: float, band: tuple[float, float], tables: bool
+) -> _Plan | None:
+    """The plan once the band of tables is measured: the panels take the room above it."""
     band_h, cert_w = band
     if band_h > body.height * 0.45:
         return None
-    panel_box = Box(body.x, body.y + band_h + gap, main_w, body.height - band_h - gap)
+    below = band_h + gap if tables else 0.0
+    panel_box = Box(body.x, body.y + below, main_w, body.height - below)
     packing = pack([(p.width, p.height) for p in panels], panel_box.x, panel_box.y, panel_box.width, panel_box.height, gap)
     smallest = min(t.smallest, min(_panel_text_size(p) for p in panels) * packing.scale)
     cert_box = Box(body.x, body.y, cert_w, band_h)
-    dns_box = Box(body.x + cert_w + gap, body.y, round(main_w - cert_w - gap, 3), band_h)
-    return _Plan(t, side.width, cert_box, dns_box, packing, round(smallest, 2))
+    dns_x = body.x + cert_w + gap if cert_w else body.x
+    dns_box = Box(dns_x, body.y, round(body.x + main_w - dns_x, 3), band_h)
+    return _Plan(t, side_width, cert_box, dns_box, packing, round(smallest, 2))
 
 
 def _draw(plan: _Plan, data: Dataset, panels: list[Panel], vectorizer: Vectorizer, paper: PaperSize, unchecked: bool, title: str, changes: Changes | None) -> Sheet | None:
@@ -381,8 +400,8 @@ def _draw(plan: _Plan, data: Dataset, panels: list[Panel], vectorizer: Vectorize
     t = plan.t
     frame = _frame(paper, t, plan.side_width)
     canvas = frame.canvas
-    ok = _fill(canvas, plan.cert_box, sections.certificates(data, t, plan.cert_box.width))
-    ok = ok and _fill(canvas, plan.dns_box, sections.dns(data, t, plan.dns_box.width))
+    ok = not data.certificates or _fill(canvas, plan.cert_box, sections.certificates(data, t, plan.cert_box.width))
+    ok = ok and (not data.dns_records or _fill(canvas, plan.dns_box, sections.dns(data, t, plan.dns_box.width)))
     ok = ok and _fill(canvas, frame.side, _side_story(data, t, plan.side_width, changes))
     if not ok:
         return None

@@ -177,11 +177,12 @@ def legend(data: Dataset, t: Type, width: float) -> list[Flowable]:
 
 
 def notes(data: Dataset, t: Type) -> list[Flowable]:
-    story: list[Flowable] = [Paragraph("Notes", t.heading)]
+    """The workloads' notes under one heading; nothing at all when no workload has a note."""
+    story: list[Flowable] = []
     for workload in data.workloads:
         if workload.notes:
             story.extend(_workload_notes(workload, t))
-    return story
+    return [Paragraph("Notes", t.heading), *story] if story else []
 
 
 def _workload_notes(workload: Workload, t: Type, notes: tuple[Note, ...] | None = None) -> list[Flowable]:
@@ -281,6 +282,9 @@ def dns_min_width(data: Dataset, t: Type) -> float:
 
 
 def certificates(data: Dataset, t: Type, width: float) -> list[Flowable]:
+    """The certificate table; nothing at all for a dataset without certificates."""
+    if not data.certificates:
+        return []
     example = f" (example names for {data.poster.example_domain})" if data.poster.example_domain else ""
     return [
         Paragraph(f"Certificates{_esc(example)}", t.heading),
@@ -296,7 +300,7 @@ def dns(data: Dataset, t: Type, width: float) -> list[Flowable]:
             continue
         story.append(Paragraph(title, t.subheading))
         story.append(_table(DNS_HEADER, rows, [f * width for f in DNS_FRACTIONS], t))
-    return story
+    return story if len(story) > 1 else []  # no records: no heading
 
 
 # --- what's new ------------------------------------------------------------------------------
@@ -455,6 +459,8 @@ def resources(data: Dataset, t: Type, width: float) -> list[Flowable]:
     )
     qr = Table([[code, caption]], colWidths=[size + t.size(8), width - size - t.size(8)], hAlign="LEFT")
     qr.setStyle(TableStyle(_padding(t, 0, 2) + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    if not items:  # no links and no sources: the code to the home page, under no heading of its own
+        return [Spacer(1, t.size(6)), qr]
     return [Paragraph("Learn more", t.heading), *items, Spacer(1, t.size(6)), qr]
 
 
