@@ -8,16 +8,17 @@ from conftest import ROOT
 
 
 def test_readme_examples(tmp_path, monkeypatch):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(tmp_path)  # as written, in an empty directory: the bundled dataset
+    monkeypatch.delenv("LYNCPOSTER_DATA", raising=False)
     result = doctest.testfile(str(ROOT / "README.md"), module_relative=False, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
 
 
-def test_package_docstring_examples(monkeypatch):
+def test_package_docstring_examples(tmp_path, monkeypatch):
     import lyncposter
 
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(tmp_path)
     result = doctest.testmod(lyncposter, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0

@@ -1,7 +1,7 @@
 """lyncposter: the Microsoft Lync Server 2010 Protocol Workloads Poster, generated from data.
 
     >>> import lyncposter
-    >>> data = lyncposter.load("workloads")
+    >>> data = lyncposter.load()  # ./workloads, else the bundled Lync Server 2010 dataset
     >>> workload = data.workload("im-presence")
     >>> panel = lyncposter.render_panel(workload)
     >>> panel.svg.startswith("<?xml")

@@ -203,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     caching = commands.add_parser("cache", help="show or empty lyncposter's cache (in the user's cache directory)")
     caching.add_argument("action", choices=("info", "clear"), help="info: where it is, what it holds; clear: empty it")
 
-    docs = commands.add_parser("docs", help="write the data's reference pages: sources, unconfirmed facts, omissions")
+    docs = commands.add_parser("docs", help="write the reference pages: the data's sources, unconfirmed facts and omissions, and the data reference")
     docs.add_argument("--out", metavar="DIR", default="docs", help="output directory (default: docs)")
     _data_option(docs)
 
@@ -620,9 +620,12 @@ def _cache(args: argparse.Namespace) -> int:
 def _docs(args: argparse.Namespace) -> int:
     from .export.docs import pages as reference_pages
 
+    from .export.reference import reference
+
     data = load(args.data)
     for name, text in reference_pages(data).items():
         print(write_atomic(Path(args.out) / name, text))
+    print(write_atomic(Path(args.out) / "data-reference.md", reference()))  # the format itself, from the schemas
     return 0
 
 

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import theme
 from .cache import DataCache, data_key
 from .errors import DataError, Problem, UsageError, did_you_mean
 from .model import (
@@ -209,9 +208,6 @@ def _catalog(doc: Document, problems: list[Problem]) -> Catalog:
 
     protocols: dict[str, Protocol] = {}
     for i, p in _unique(value["protocols"], doc, ("protocols",), "protocol", problems):
-        # an unknown family is reported here; the protocol is still defined, so that the flows
-        # using it are not also told it does not exist
-        resolve.find(theme.FAMILIES, p["family"], "protocol family", doc.at(("protocols", i, "family")))
         protocols[p["id"]] = Protocol(
             p["id"],
             p["label"],
