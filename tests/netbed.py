@@ -140,14 +140,19 @@ class Bed:
                 results.update(json.loads(agent.stdout.readline()))
         finally:
             for agent in agents.values():
-                if agent.stdin:
-                    agent.stdin.close()
-                try:
-                    agent.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    agent.kill()
-                    agent.wait()
+                _stop(agent)
         return results
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """Close a helper's input (it exits when its input closes); kill it if it does not within 5 s."""
+    if process.stdin:
+        process.stdin.close()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 STANDINS = Path(__file__).with_name("standins.py")
@@ -190,10 +195,4 @@ def standins(name: str, services: list[dict[str, object]]) -> Iterator[None]:
             raise RuntimeError(f"the stand-in servers did not start: {server.stderr.read() if server.stderr else ''}")
         yield
     finally:
-        if server.stdin:
-            server.stdin.close()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop(server)

@@ -286,15 +286,16 @@ def _stun(address: str, port: int, transport: str, clock: _Clock) -> tuple[str, 
     return ("ok", f"STUN: {answer}") if answer else ("no-answer", f"no STUN answer on {transport} {port}")
 
 
-def _tls(sock: socket.socket, name: str, ca: str | None, clock: _Clock) -> tuple[ssl.SSLSocket, bytes, str]:
-    """A TLS handshake with SNI: the socket, the server's certificate (DER), and why it is not trusted ("" if it is)."""
+def _tls(sock: socket.socket, name: str, ca: str | None, clock: _Clock) -> tuple[ssl.SSLSocket, bytes]:
+    """A TLS handshake with SNI, verifying the chain: the socket and the server's certificate (DER);
+    `_Untrusted` (why) when the chain does not verify."""
     trusted = ssl.create_default_context(cafile=ca) if ca else ssl.create_default_context()
     trusted.check_hostname = False  # the names are checked against the poster's requirements
     sock.settimeout(clock.left())
     server_hostname = name if name and not _is_address(name) else None
     try:
         wrapped = trusted.wrap_socket(sock, server_hostname=server_hostname)
-        return wrapped, wrapped.getpeercert(binary_form=True) or b"", ""
+        return wrapped, wrapped.getpeercert(binary_form=True) or b""
     except ssl.SSLCertVerificationError as exc:
         why = exc.verify_message or str(exc)
     raise _Untrusted(why)
@@ -365,7 +366,7 @@ def _certificate(data: Dataset, target: Target, address: str, ca: str | None, so
     authority = f"--ca {ca}" if ca else "the system CAs"
     untrusted: list[Finding] = []
     try:
-        sock, der, _ = _tls(sock, target.name, ca, clock)
+        sock, der = _tls(sock, target.name, ca, clock)
         trust = f"trusted by {authority}"
     except _Untrusted as exc:
         sock.close()
