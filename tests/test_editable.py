@@ -53,8 +53,9 @@ def _flat(text: str) -> str:
 def test_every_panel_and_the_sheet(exported, dataset):
     for suffix in ("vsdx", "drawio"):
         names = sorted(p.name for p in exported.glob(f"*.{suffix}"))
-        assert names == sorted([f"{w.id}.{suffix}" for w in dataset.workloads] + [f"microsoft-lync-server-2010-protocol-workloads-poster-v{dataset.poster.version}.{suffix}"])
-    sheet = next(exported.glob("microsoft-*.vsdx"))
+        sheets = [f"microsoft-lync-server-2010-protocol-workloads-poster{s}-v{dataset.poster.version}.{suffix}" for s in ("", "-firewall", "-mobility")]
+        assert names == sorted([f"{w.id}.{suffix}" for w in dataset.workloads] + sheets)
+    sheet = exported / f"microsoft-lync-server-2010-protocol-workloads-poster-v{dataset.poster.version}.vsdx"
     with VisioFile(str(sheet)) as vis:
         assert [p.name for p in vis.pages] == [w.title for w in dataset.workloads]
 
@@ -172,3 +173,103 @@ def test_writing_a_drawing_leaves_svg_panels_alone(dataset):
     vsdx_file([workload], workload.title)
     assert render_panel(workload).svg == before
     assert "<svg " in before and "ns0:" not in before
+
+
+# --- the Firewall Poster as editable drawings ---------------------------------------------------------
+
+FIREWALL_SHEET = "microsoft-lync-server-2010-protocol-workloads-poster-firewall-v{version}"
+REFERENCE_CROSSINGS = {"external-firewall": 8, "internal-firewall": 2}  # three columns, barycentre and swaps, from today's rules
+
+
+def _segments_cross(p1, p2, q1, q2):
+    """Where two segments cross (not at a shared end), or None."""
+    (x1, y1), (x2, y2), (x3, y3), (x4, y4) = p1, p2, q1, q2
+    d = (x2 - x1) * (y4 - y3) - (y2 - y1) * (x4 - x3)
+    if abs(d) < 1e-9:
+        return None
+    t = ((x3 - x1) * (y4 - y3) - (y3 - y1) * (x4 - x3)) / d
+    u = ((x3 - x1) * (y2 - y1) - (y3 - y1) * (x2 - x1)) / d
+    if 1e-6 < t < 1 - 1e-6 and 1e-6 < u < 1 - 1e-6:
+        return x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+    return None
+
+
+def drawio_crossings(diagram) -> int:
+    """Crossings between a page's connectors, each a polyline from its source box's centre through
+    its points to its target box's centre; a crossing inside a role box does not count."""
+    cells = {}
+    for obj in diagram.iter("object"):
+        cell = obj.find("mxCell")
+        geometry = cell.find("mxGeometry")
+        cells[obj.get("id")] = (cell, geometry)
+
+    def absolute(ident):
+        cell, g = cells[ident]
+        x, y = float(g.get("x", 0)), float(g.get("y", 0))
+        parent = cell.get("parent")
+        if parent in cells:
+            px, py, _, _ = absolute(parent)
+            x, y = x + px, y + py
+        return x, y, float(g.get("width", 0)), float(g.get("height", 0))
+
+    roles = {i: absolute(i) for i in cells if i.startswith("role-")}
+    lines = []
+    for ident, (cell, g) in cells.items():
+        if cell.get("edge") != "1":
+            continue
+        sx, sy, sw, sh = roles[cell.get("source")]
+        tx, ty, tw, th = roles[cell.get("target")]
+        points = [(float(p.get("x")), float(p.get("y"))) for p in g.iter("mxPoint")]
+        lines.append([(sx + sw / 2, sy + sh / 2), *points, (tx + tw / 2, ty + th / 2)])
+    count = 0
+    for i, a in enumerate(lines):
+        for b in lines[i + 1 :]:
+            for p1, p2 in zip(a, a[1:]):
+                for q1, q2 in zip(b, b[1:]):
+                    at = _segments_cross(p1, p2, q1, q2)
+                    if at and not any(x <= at[0] <= x + w and y <= at[1] <= y + h for x, y, w, h in roles.values()):
+                        count += 1
+    return count
+
+
+def test_crossings_are_counted_as_drawn():
+    import xml.etree.ElementTree as ET
+
+    page = ET.fromstring(
+        '<diagram><mxGraphModel><root>'
+        '<object id="role-a"><mxCell vertex="1"><mxGeometry x="0" y="0" width="10" height="10"/></mxCell></object>'
+        '<object id="role-b"><mxCell vertex="1"><mxGeometry x="0" y="100" width="10" height="10"/></mxCell></object>'
+        '<object id="role-c"><mxCell vertex="1"><mxGeometry x="100" y="0" width="10" height="10"/></mxCell></object>'
+        '<object id="role-d"><mxCell vertex="1"><mxGeometry x="100" y="100" width="10" height="10"/></mxCell></object>'
+        '<object id="x"><mxCell edge="1" source="role-a" target="role-d"><mxGeometry/></mxCell></object>'
+        '<object id="y"><mxCell edge="1" source="role-b" target="role-c"><mxGeometry/></mxCell></object>'
+        '<object id="z"><mxCell edge="1" source="role-a" target="role-c"><mxGeometry/></mxCell></object>'
+        "</root></mxGraphModel></diagram>"
+    )
+    assert drawio_crossings(page) == 1  # x and y cross once; z shares its ends' boxes with them
+
+
+def test_the_firewall_sheet_is_a_page_per_firewall_with_few_crossings(exported, dataset):
+    import xml.etree.ElementTree as ET
+
+    top = ET.parse(exported / (FIREWALL_SHEET.format(version=dataset.poster.version) + ".drawio")).getroot()
+    pages = {d.get("id"): d for d in top.iter("diagram")}
+    assert list(pages) == ["firewall-external-firewall", "firewall-internal-firewall"]
+    assert [d.get("name") for d in pages.values()] == ["External firewall: 24 rules", "Internal firewall: 17 rules"]
+    for firewall, reference in REFERENCE_CROSSINGS.items():
+        page = pages[f"firewall-{firewall}"]
+        found = drawio_crossings(page)
+        assert found <= 1.25 * reference + 1, (firewall, found)
+        numbers = " ".join(o.get("label", "") for o in page.iter("object"))
+        rules = lyncposter.firewall_rules(dataset)[0 if firewall.startswith("external") else 1].rules
+        assert all(re.search(rf"#(\d+/)?{r.number}\b|#{r.number}/", numbers) for r in rules)
+
+
+def test_libreoffice_opens_the_firewall_sheet_with_every_rule_number(converted, dataset):
+    pdf = converted / (FIREWALL_SHEET.format(version=dataset.poster.version) + ".pdf")
+    text = _flat(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+    for rules in lyncposter.firewall_rules(dataset):
+        for rule in rules.rules:
+            assert re.search(rf"#(\d+/)*{rule.number}(/\d+)* ", text), (rules.firewall.id, rule.number)
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+2$", pages, re.M)

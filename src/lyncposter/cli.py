@@ -27,6 +27,7 @@ from .model import Dataset, Workload
 
 if TYPE_CHECKING:
     from .cache import SvgCache
+    from .layout.geometry import Geometry
     from .model import AddressPlan
     from .verify import Finding
 from .naming import poster_filename
@@ -187,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     editable = commands.add_parser("export", help="every panel, and the whole sheet, as editable Visio or draw.io drawings")
     editable.add_argument("--format", choices=("vsdx", "drawio"), required=True, help="vsdx (Visio) or drawio (diagrams.net)")
     editable.add_argument("--out", metavar="DIR", default="output/editable", help="output directory (default: output/editable)")
+    editable.add_argument("--sheet", metavar="ID", help="only this sheet of poster.yaml (a firewall sheet: a page per firewall); default: every panel and every sheet")
     _data_option(editable)
 
     live = commands.add_parser("watch", help="serve the HTML poster on 127.0.0.1 and rebuild it on every save")
@@ -567,18 +569,29 @@ def _diff(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from .export.drawio import drawio_file
     from .export.vsdx import vsdx_file
+    from .firewall import firewall_view
+    from .layout.columns import firewall_geometry
+    from .naming import sheet_filename
 
     data = load(args.data)
     out = Path(args.out)
     suffix = "." + args.format
 
-    def write(workloads: tuple[Workload, ...], title: str) -> bytes:
-        return vsdx_file(workloads, title) if args.format == "vsdx" else drawio_file(workloads)
+    def write(workloads: tuple[Workload, ...], title: str, layouts: dict[str, Geometry] | None = None) -> bytes:
+        return vsdx_file(workloads, title, layouts) if args.format == "vsdx" else drawio_file(workloads, layouts)
 
-    for workload in data.workloads:
-        print(write_atomic(out / f"{workload.id}{suffix}", write((workload,), workload.title)))
-    # the whole workloads sheet: one page per workload
-    print(write_atomic(out / poster_filename(data, suffix), write(data.workloads, data.poster.title)))
+    specs = [data.sheet(args.sheet)] if args.sheet else list(data.poster.sheets)
+    if not args.sheet:
+        for workload in data.workloads:
+            print(write_atomic(out / f"{workload.id}{suffix}", write((workload,), workload.title)))
+    for spec in specs:  # each sheet: one page per panel, or per firewall
+        if spec.kind == "firewall":
+            view = firewall_view(data, spec)
+            layouts = {w.id: firewall_geometry(w, r.firewall)[0] for w, r in zip(view.drawings, view.rule_sets)}
+            made = write(view.drawings, spec.title, layouts)
+        else:
+            made = write(tuple(w for w in data.workloads if w.id in spec.workloads), spec.title)
+        print(write_atomic(out / sheet_filename(data, spec, suffix), made))
     return 0
 
 

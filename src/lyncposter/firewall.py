@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from .model import Catalog, Dataset, Firewall, Flow, Interface, PortRange, Protocol, Role, Workload, Zone, connection_label
+from .model import Catalog, Dataset, Firewall, Flow, Interface, PortRange, Protocol, Role, SheetSpec, Workload, Zone, connection_label
 
 DIRECTIONS = ("inbound", "outbound")
 
@@ -256,3 +256,19 @@ def rule_workload(rule_set: RuleSet, catalog: Catalog) -> Workload:
         location=firewall.location,
         numbered=True,
     )
+
+
+@dataclass(frozen=True)
+class FirewallView:
+    """A firewall sheet's facts: its workloads, the rule sets of the firewalls they cross, and
+    each rule set as a drawing (`rule_workload`)."""
+
+    facts: Dataset
+    rule_sets: tuple[RuleSet, ...]
+    drawings: tuple[Workload, ...]
+
+
+def firewall_view(data: Dataset, sheet: SheetSpec) -> FirewallView:
+    facts = data.only(sheet.workloads)
+    rule_sets = tuple(r for r in firewall_rules(facts) if r.rules)
+    return FirewallView(facts, rule_sets, tuple(rule_workload(r, data.catalog) for r in rule_sets))

@@ -486,3 +486,137 @@ def panel_layers(panel: Panel, width: float, height: float) -> Layers:
         max(0.0, width - panel.width) / 2,
         max(0.0, height - panel.height) / 2,
     )
+
+
+# --- a firewall's rules in three columns (layout/columns.py), drawn from their geometry ---------------
+
+
+def render_rules(workload: Workload, firewall_id: str) -> Panel:
+    """A firewall's rule drawing (`firewall.rule_workload`) from its three-column geometry: the same
+    numbers the Visio and draw.io drawings of the firewall sheet are made from."""
+    from .layout.columns import firewall_geometry, label_of, role_lines
+    from .layout.dot import connections
+
+    firewall = next(f for f in workload.catalog.firewalls if f.id == firewall_id)
+    g, _ = firewall_geometry(workload, firewall)
+    height = g.height
+
+    def at(x: float, y: float) -> str:
+        return f"{_fmt(x)},{_fmt(height - y)}"
+
+    root = ET.Element(_tag("svg"), {"width": "1pt", "height": "1pt", "data-workload": workload.id})
+    graph = ET.SubElement(root, _tag("g"), {"id": f"panel-{workload.id}", "class": "graph"})
+    ET.SubElement(graph, _tag("title")).text = workload.id
+    count = len(workload.catalog.zones)
+    for zone in workload.catalog.zones:
+        rect = g.zones.get(zone.id)
+        if rect is None:
+            continue
+        style = theme.zone_style(zone.order, count)
+        group = ET.SubElement(graph, _tag("g"), {"id": f"zone-{zone.id}", "class": "cluster"})
+        y0 = height - (rect.y + rect.height)
+        ET.SubElement(group, _tag("rect"), {"x": _fmt(rect.x), "y": _fmt(y0), "width": _fmt(rect.width), "height": _fmt(rect.height), "rx": "8", "fill": style.fill, "stroke": style.border})
+        heading = ET.SubElement(
+            group,
+            _tag("text"),
+            {"x": _fmt(rect.x + 12), "y": _fmt(y0 + theme.ZONE_FONT_SIZE * 1.5), "font-family": theme.FONT, "font-weight": "bold", "font-size": _fmt(theme.ZONE_FONT_SIZE), "fill": theme.MUTED},
+        )
+        heading.text = zone.label
+    for fw_id, x in g.firewalls.items():
+        top = min(height - (r.y + r.height) for r in g.zones.values())
+        bottom = max(height - r.y for r in g.zones.values())
+        graph.append(_firewall(fw_id, firewall.label, x, top, bottom))
+    drawn = {c.id: c for c in connections(workload.flows, numbered=True)}
+    labels = []
+    for route in g.routes:
+        connection = drawn[route.connection_id]
+        family = theme.FAMILIES[connection.first.protocol.family]
+        edge = ET.SubElement(graph, _tag("g"), {"id": route.connection_id, "class": f"edge flow family-{family.id}"})
+        ET.SubElement(edge, _tag("title")).text = "; ".join(f.description or f.label for f in connection.flows)
+        p = route.points
+        stroke = {"fill": "none", "stroke": family.colour, "stroke-width": _fmt(family.width)}
+        dashes = theme.DASHES.get(family.style)
+        if dashes:
+            stroke["stroke-dasharray"] = ",".join(_fmt(v) for v in dashes)
+        ends = {"forward": ((p[-2], p[-1]),), "back": ((p[1], p[0]),), "both": ((p[-2], p[-1]), (p[1], p[0]))}[route.arrows]
+        shortened = list(p)
+        for before, tip in ends:  # the line stops at the arrowhead's base
+            base = _toward(tip, before, ARROW_LENGTH)
+            shortened[shortened.index(tip)] = base
+        d = f"M{at(*shortened[0])}" + "".join(f"C{at(*shortened[i])} {at(*shortened[i + 1])} {at(*shortened[i + 2])}" for i in range(1, len(p) - 2, 3))
+        ET.SubElement(edge, _tag("path"), {"d": d, **stroke})
+        for before, tip in ends:
+            ET.SubElement(edge, _tag("polygon"), {"points": " ".join(at(*q) for q in _arrowhead(before, tip)), "fill": family.colour, "stroke": family.colour})
+        labels.append((route, connection, family))
+    for role_id, rect in g.roles.items():
+        role = next(r for r in workload.roles if r.id == role_id)
+        group = ET.SubElement(graph, _tag("g"), {"id": f"role-{role_id}", "class": f"node role icon-{role.icon}"})
+        ET.SubElement(group, _tag("title")).text = role.description or role.label
+        y0 = height - (rect.y + rect.height)
+        ET.SubElement(
+            group,
+            _tag("rect"),
+            {"x": _fmt(rect.x), "y": _fmt(y0), "width": _fmt(rect.width), "height": _fmt(rect.height), "rx": "6", "fill": theme.ROLE_FILL.get(role.kind, theme.PAPER), "stroke": theme.ROLE_BORDER, "stroke-width": "1.2"},
+        )
+        size = theme.ICON_SIZE
+        icon = ET.SubElement(
+            group,
+            _tag("g"),
+            {"class": f"icon icon-{role.icon}", "transform": f"translate({_fmt(rect.x + 6)} {_fmt(y0 + rect.height / 2 - size / 2)}) scale({_fmt(size / 24)})", "fill": theme.MUTED, "stroke": theme.MUTED},
+        )
+        icon.extend(ET.fromstring(f'<g xmlns="{SVG}">{theme.ICONS[role.icon]}</g>'))
+        lines = role_lines(role)
+        line_h = theme.NODE_FONT_SIZE * 1.25
+        first = y0 + rect.height / 2 - line_h * (len(lines) - 1) / 2 + theme.NODE_FONT_SIZE * 0.35
+        for i, line in enumerate(lines):
+            written = ET.SubElement(
+                group,
+                _tag("text"),
+                {"x": _fmt(rect.x + 12 + size), "y": _fmt(first + i * line_h), "font-family": theme.FONT, "font-size": _fmt(theme.NODE_FONT_SIZE), "fill": theme.INK},
+            )
+            written.text = line
+    for route, connection, family in labels:  # above every line: no line runs through a rule's number
+        text = label_of(connection)
+        size = theme.EDGE_FONT_SIZE
+        width = text_width(text, size)
+        mark = text_width(" " + theme.UNSURE_MARK, size, bold=True) if connection.unsure else 0.0
+        x0 = route.label_at[0] - (width + mark) / 2
+        y = height - route.label_at[1] + size * 0.35
+        group = ET.SubElement(graph, _tag("g"), {"id": f"label-{route.connection_id}", "class": "flow-label"})
+        ET.SubElement(
+            group,
+            _tag("rect"),
+            {"class": "label-plate", "x": _fmt(x0 - 2), "y": _fmt(y - size * 0.95), "width": _fmt(width + mark + 4), "height": _fmt(size * 1.3), "rx": "2", "fill": "#ffffff", "fill-opacity": "0.95"},
+        )
+        label = ET.SubElement(group, _tag("text"), {"x": _fmt(x0), "y": _fmt(y), "font-family": theme.FONT, "font-size": _fmt(size), "fill": family.colour})
+        label.text = text
+        if connection.unsure:
+            unsure = ET.SubElement(
+                group,
+                _tag("text"),
+                {"x": _fmt(x0 + width + text_width(" ", size)), "y": _fmt(y), "font-family": theme.FONT, "font-weight": "bold", "font-size": _fmt(size), "fill": theme.UNSURE_COLOUR},
+            )
+            unsure.text = theme.UNSURE_MARK
+    width, panel_height = _frame(root, graph, workload.title)
+    ET.register_namespace("", SVG)
+    ET.register_namespace("xlink", XLINK)
+    return Panel(workload.id, workload.title, width, panel_height, '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n", "")
+
+
+ARROW_LENGTH = 7.0
+ARROW_WIDTH = 5.0
+
+
+def _toward(tip: tuple[float, float], before: tuple[float, float], length: float) -> tuple[float, float]:
+    """The point `length` back from `tip` toward `before`."""
+    dx, dy = before[0] - tip[0], before[1] - tip[1]
+    norm = (dx * dx + dy * dy) ** 0.5 or 1.0
+    return tip[0] + dx / norm * length, tip[1] + dy / norm * length
+
+
+def _arrowhead(before: tuple[float, float], tip: tuple[float, float]) -> list[tuple[float, float]]:
+    base = _toward(tip, before, ARROW_LENGTH)
+    dx, dy = tip[0] - base[0], tip[1] - base[1]
+    norm = (dx * dx + dy * dy) ** 0.5 or 1.0
+    nx, ny = -dy / norm * ARROW_WIDTH / 2, dx / norm * ARROW_WIDTH / 2
+    return [tip, (base[0] + nx, base[1] + ny), (base[0] - nx, base[1] - ny)]

@@ -194,10 +194,10 @@ def diagram(workload: Workload, layout: Geometry | None = None) -> ET.Element:
     return diagram
 
 
-def drawio_file(workloads: Iterable[Workload]) -> bytes:
-    """A .drawio file with one page per workload."""
+def drawio_file(workloads: Iterable[Workload], layouts: dict[str, Geometry] | None = None) -> bytes:
+    """A .drawio file with one page per workload (laid out by Graphviz unless `layouts` has its geometry)."""
     top = ET.Element("mxfile", {"host": "lyncposter", "type": "device"})
     for workload in workloads:
-        top.append(diagram(workload))
+        top.append(diagram(workload, (layouts or {}).get(workload.id)))
     ET.indent(top, space="  ")
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(top, encoding="utf-8") + b"\n"

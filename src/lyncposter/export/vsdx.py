@@ -253,10 +253,10 @@ def _relationships(items: list[tuple[str, str, str]]) -> bytes:
     return _xml(root, PKG_REL)
 
 
-def vsdx_file(workloads: Iterable[Workload], title: str = "") -> bytes:
+def vsdx_file(workloads: Iterable[Workload], title: str = "", layouts: dict[str, Geometry] | None = None) -> bytes:
     """A .vsdx file with one page per workload."""
     workloads = list(workloads)
-    pages = [(w, _page(w, geometry(w))) for w in workloads]
+    pages = [(w, _page(w, (layouts or {}).get(w.id) or geometry(w))) for w in workloads]
     parts: dict[str, bytes] = {}
     types = ET.Element(f"Types")
     ET.SubElement(types, f"Default", {"Extension": "rels", "ContentType": "application/vnd.openxmlformats-package.relationships+xml"})

@@ -16,7 +16,7 @@ from ..changes import compare
 from ..errors import RenderError
 from ..files import write_atomic
 from ..layout.engine import TIMEOUT
-from ..firewall import RuleSet, firewall_rules, rule_workload
+from ..firewall import firewall_view
 from ..model import Dataset, SheetSpec, Workload
 from ..naming import sheet_filename
 from .sizes import DEFAULT, INCH, PaperSize, Sheet, paper_size
@@ -59,21 +59,6 @@ def build_poster(
     """The main sheet (the first `poster.yaml` lists): render, compose, write atomically."""
     main = next((s for s in data.poster.sheets if s.main), None)
     return build_sheets(data, out_dir, size, portrait, unchecked, sheet_ids=(main.id,) if main else None, previous=previous)[0]
-
-
-@dataclass(frozen=True)
-class _FirewallView:
-    """A firewall sheet's facts: its workloads, the rule sets of the firewalls they cross, their drawings."""
-
-    facts: Dataset
-    rule_sets: tuple[RuleSet, ...]
-    drawings: tuple[Workload, ...]
-
-
-def _firewall_view(data: Dataset, sheet: SheetSpec) -> _FirewallView:
-    facts = data.only(sheet.workloads)
-    rule_sets = tuple(r for r in firewall_rules(facts) if r.rules)
-    return _FirewallView(facts, rule_sets, tuple(rule_workload(r, data.catalog) for r in rule_sets))
 
 
 def _sheet_key(data: Dataset, spec: SheetSpec, paper: PaperSize, unchecked: bool, previous: Dataset | None) -> str:
@@ -148,19 +133,23 @@ def _compose_all(
     data: Dataset, specs: list[SheetSpec], paper: PaperSize, unchecked: bool, previous: Dataset | None, timeout: float, cache: PanelCache | None
 ) -> list[tuple[SheetSpec, _Composed]]:
     from ..cache import SvgCache
-    from ..render import render_panels
+    from ..render import render_panels, render_rules
     from .compose import compose, compose_firewall, smallest_text
     from .vector import Vectorizer
 
     changes = compare(previous, data) if previous is not None else None
-    views = {s.id: _firewall_view(data, s) for s in specs if s.kind == "firewall"}
+    views = {s.id: firewall_view(data, s) for s in specs if s.kind == "firewall"}
     needed: dict[str, Workload] = {}
     for spec in specs:
         chosen = views[spec.id].drawings if spec.kind == "firewall" else [w for w in data.workloads if w.id in spec.workloads]
         for workload in chosen:
             needed.setdefault(workload.id, workload)
     svgs = SvgCache(cache.root) if cache is not None else None
-    rendered = dict(zip(needed, render_panels(needed.values(), timeout=timeout, cache=svgs))) if needed else {}
+    # rule drawings are laid out in three columns, the workload panels by Graphviz
+    rules = {w.id: render_rules(w, w.id.removeprefix("firewall-")) for view in views.values() for w in view.drawings}
+    laid_out = [w for w in needed.values() if w.id not in rules]
+    rendered = dict(zip((w.id for w in laid_out), render_panels(laid_out, timeout=timeout, cache=svgs))) if laid_out else {}
+    rendered.update(rules)
     vectorizer = Vectorizer(cache)
 
     def spread(panels: list[Panel], boxes: list[tuple[float, float]]) -> list[Panel]:
