@@ -126,3 +126,45 @@ def test_version_bump_warnings(data_copy, dataset):
 @pytest.mark.parametrize("args", [["diff", "a"], ["diff", "a", "b", "--rev", "x"]])
 def test_usage(args, capsys):
     assert main(args) == 2
+
+
+# --- What's new in the reader's words ------------------------------------------------------------
+
+
+def _text(pdf) -> str:
+    import re
+    import subprocess
+
+    return re.sub(r"\s+", " ", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+
+
+def test_whats_new_prints_the_changelog_entry(dataset, tmp_path):
+    from lyncposter.poster import build_sheets
+
+    entry = dataset.poster.news
+    assert entry is not None and entry.lead == "The Firewall Poster, which the original's readers asked for and its author promised."
+    (built,) = build_sheets(dataset, tmp_path, sheet_ids=("workloads",))
+    text = _text(built.path)
+    assert f"What's new in {dataset.poster.version}" in text
+    assert entry.lead in text
+    assert "A Mobility sheet: the Mobility and Reverse Proxy panels with their certificates and DNS records." in text
+
+
+def test_without_an_entry_check_warns_and_the_box_lists_the_changed_facts(data_copy, tmp_path, capsys):
+    from lyncposter.cli import main
+    from lyncposter.poster import build_sheets
+
+    version = lyncposter.load(DATA).poster.version
+    data_copy.replace("CHANGELOG.md", f"## {version} (", "## 9.9 (")
+    assert main(["check", "--data", str(data_copy.root)]) == 0
+    out = capsys.readouterr().out
+    assert f"error" not in out and f"warning [CHANGELOG] workloads/CHANGELOG.md has no entry '## {version} (" in out
+    data = lyncposter.load(data_copy.root)
+    assert data.poster.news is None
+    previous = lyncposter.load(DATA)
+    data_copy.replace("flows/cac.yaml", "ports: 5080", "ports: 5081")
+    changed = lyncposter.load(data_copy.root)
+    (built,) = build_sheets(changed, tmp_path, sheet_ids=("workloads",), previous=previous)
+    text = _text(built.path)
+    assert f"What's new in {version}" in text and "5080" in text and "5081" in text
+    assert "readers asked for" not in text

@@ -329,3 +329,12 @@ def test_a_clean_build_says_nothing_of_checks(tmp_path):
     (pdf,) = tmp_path.glob("*.pdf")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "UNCHECKED" not in text
+
+
+def test_changelog(data_copy):
+    version = lyncposter.load(DATA).poster.version
+    data_copy.replace("CHANGELOG.md", f"## {version} (", "## 0.9 (")
+    location, severity, rule, message = only(data_copy.root)
+    assert (severity, rule) == ("warning", "CHANGELOG")
+    assert location == f"workloads/poster.yaml:{data_copy.locate('poster.yaml', 'version: ')[0]}:10"
+    assert message.startswith(f"workloads/CHANGELOG.md has no entry '## {version} (")

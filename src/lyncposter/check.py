@@ -47,6 +47,7 @@ RULES: tuple[Rule, ...] = (
     Rule("COVERAGE", "warning", "Every row of the reference port tables is drawn by a flow, or omitted with its reason (and an omitted row is not drawn)."),
     Rule("SOURCE-UNUSED", "warning", "Every source in sources.yaml is cited by some fact."),
     Rule("VERSION-BUMP", "warning", "The version changes exactly when the facts do, compared with 'previous' in poster.yaml."),
+    Rule("CHANGELOG", "warning", "The version has an entry in CHANGELOG.md beside the data: the poster's What's new box prints it."),
     Rule("UNUSED-ROLE", "warning", "Every role in the catalog appears in a flow, a certificate or a DNS record."),
     Rule("ISOLATED", "warning", "No workload has roles cut off from the rest of its panel."),
 )
@@ -78,6 +79,23 @@ def findings_for(load: Callable[[], Dataset]) -> tuple[Dataset | None, list[Prob
     except DataError as exc:
         return None, list(exc.problems)
     return data, run_checks(data)
+
+
+# --- the changelog ------------------------------------------------------------------
+
+
+@check
+def changelog_entry(data: Dataset) -> Iterator[Problem]:
+    """What's new prints the version's changelog entry; without one it falls back to the facts that changed."""
+    poster = data.poster
+    if poster.news is not None or not (poster.changelog or poster.previous_version):
+        return
+    where = poster.changelog or "CHANGELOG.md beside the data"
+    yield _finding(
+        "CHANGELOG",
+        poster.version_location,
+        f"{where} has no entry '## {poster.version} ({poster.revision_date})'; What's new lists the facts that changed instead of telling readers what is new",
+    )
 
 
 # --- ports and transports ---------------------------------------------------------

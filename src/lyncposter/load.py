@@ -8,12 +8,14 @@ Layout of a data directory:
     dns.yaml           DNS records
     flows/*.yaml       one file per workload
     addresses.yaml     (optional) the addressing plan behind the firewall configurations
+    CHANGELOG.md       (optional) what each version changed, for the poster's What's new box
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import replace
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -59,6 +61,7 @@ FIXED_FILES = {
     "dns": "dns.yaml",
 }
 OPTIONAL_FILES = {"checks": "checks.yaml", "sources": "sources.yaml", "omissions": "omissions.yaml", "addresses": "addresses.yaml"}
+CHANGELOG = "CHANGELOG.md"  # what the poster's What's new box prints
 WORKLOAD_DIR = "flows"
 REFERENCE_DIR = "reference"
 
@@ -76,7 +79,7 @@ def _display(path: Path) -> str:
 def data_files(data_dir: Path) -> list[Path]:
     """Every input file of a dataset, in a stable order."""
     fixed = [data_dir / name for name in FIXED_FILES.values()]
-    optional = [data_dir / name for name in OPTIONAL_FILES.values() if (data_dir / name).is_file()]
+    optional = [data_dir / name for name in (*OPTIONAL_FILES.values(), CHANGELOG) if (data_dir / name).is_file()]
     return fixed + optional + _workload_files(data_dir) + _reference_files(data_dir)
 
 
@@ -705,5 +708,10 @@ def load(data_dir: str | os.PathLike[str] | None = None) -> Dataset:
     poster = _poster(poster_doc, ids, all_read, problems) if poster_doc is not None else None
     if problems or poster is None:
         raise DataError(problems)
+    changelog = root / CHANGELOG
+    if changelog.is_file():
+        from .changelog import entry
+
+        poster = replace(poster, news=entry(changelog, poster.version, _display(changelog)), changelog=_display(changelog))
     ordered = tuple(workloads[i] for i in poster.workload_order)
     return Dataset(poster, catalog, ordered, certificates, dns_records, fingerprint(files, root), stale, tuple(sources.values()), tuple(tables), omissions, addresses)

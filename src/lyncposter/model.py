@@ -394,6 +394,16 @@ class SheetSpec:
 
 
 @dataclass(frozen=True)
+class ChangelogEntry:
+    """A version's entry in the data's CHANGELOG.md: what its readers are told is new."""
+
+    version: str
+    lead: str  # the entry's first sentence
+    bullets: tuple[str, ...]  # its top-level bullets, Markdown stripped
+    location: Location = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class PosterInfo:
     title: str
     product: str
@@ -408,6 +418,8 @@ class PosterInfo:
     sheets: tuple[SheetSpec, ...] = ()
     previous_version: str = ""  # the version before this one
     previous_rev: str = ""  # the git revision holding its data
+    news: ChangelogEntry | None = None  # this version's CHANGELOG.md entry
+    changelog: str = ""  # the CHANGELOG.md file beside the data, if there is one
     location: Location = field(default=NOWHERE, compare=False, repr=False)
     version_location: Location = field(default=NOWHERE, compare=False, repr=False)
     date_location: Location = field(default=NOWHERE, compare=False, repr=False)

@@ -172,7 +172,7 @@ def _compose_all(
         else:
             facts = data.only(spec.workloads)
             panels = [rendered[w.id] for w in facts.workloads]
-            news = changes if spec.main else None
+            news = (data.poster.news or changes) if spec.main else None  # the changelog's words, else the facts that changed
 
             def make(on: PaperSize) -> Sheet:
                 return compose(facts, panels, on, unchecked, vectorizer, spec.title, news, cache, spread)

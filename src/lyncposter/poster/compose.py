@@ -51,11 +51,13 @@ from ..errors import RenderError
 from ..fonts import register
 from ..changes import Changes
 from ..firewall import RuleSet
-from ..model import Dataset, Workload
+from ..model import ChangelogEntry, Dataset, Workload
 from ..render import Panel
 from . import sections
 from .packing import Packing, Placement, pack
 from .sizes import INCH, PaperSize, Sheet
+
+News = ChangelogEntry | Changes  # what the What's new box shows: the changelog's entry, else the facts that changed
 from .vector import Vectorizer
 
 DESIGN_LONG, DESIGN_SHORT = 48 * INCH, 36 * INCH  # ARCH E
@@ -184,7 +186,7 @@ def compose(
     unchecked: bool = False,
     vectorizer: Vectorizer | None = None,
     title: str | None = None,
-    changes: Changes | None = None,
+    changes: News | None = None,
     cache: SignedCache | None = None,
     reshape: Reshape | None = None,
 ) -> Sheet:
@@ -213,7 +215,7 @@ def compose(
     return sheet
 
 
-def smallest_text(data: Dataset, panels: list[Panel], paper: PaperSize, changes: Changes | None = None, cache: SignedCache | None = None) -> float:
+def smallest_text(data: Dataset, panels: list[Panel], paper: PaperSize, changes: News | None = None, cache: SignedCache | None = None) -> float:
     """The smallest text the workloads sheet would print on `paper`: measured, not drawn."""
     measures = Measures(cache, sections_key(data, changes)) if cache is not None else Measures()
     smallest = _best_plan(data, panels, paper, changes, measures).smallest
@@ -221,7 +223,7 @@ def smallest_text(data: Dataset, panels: list[Panel], paper: PaperSize, changes:
     return smallest
 
 
-def _best_plan(data: Dataset, panels: list[Panel], paper: PaperSize, changes: Changes | None, measures: Measures) -> _Plan:
+def _best_plan(data: Dataset, panels: list[Panel], paper: PaperSize, changes: News | None, measures: Measures) -> _Plan:
     register()
     factor = _design_factor(paper)
     plans: dict[int, _Plan | None] = {}
@@ -311,7 +313,7 @@ class Measures:
             self.cache.put(self.key, self.heights, ".measures")
 
 
-def sections_key(data: Dataset, changes: Changes | None) -> str:
+def sections_key(data: Dataset, changes: News | None) -> str:
     """Everything the sections show (legend, notes, What's new, resources, certificates, DNS), and
     the code and fonts that set them; not the flows' ports, which only the panels show."""
     from ..cache import code_fingerprint, environment_fingerprint
@@ -330,12 +332,12 @@ def sections_key(data: Dataset, changes: Changes | None) -> str:
     return hashlib.sha256(environment_fingerprint() + code_fingerprint() + repr(shown).encode("utf-8")).hexdigest()
 
 
-def _side_story(data: Dataset, t: sections.Type, width: float, changes: Changes | None) -> list[Flowable]:
+def _side_story(data: Dataset, t: sections.Type, width: float, changes: News | None) -> list[Flowable]:
     news = sections.whats_new(changes, t) if changes is not None else []
     return news + sections.legend(data, t, width) + sections.notes(data, t) + sections.resources(data, t, width)
 
 
-def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type, changes: Changes | None, measures: Measures) -> _Plan | None:
+def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type, changes: News | None, measures: Measures) -> _Plan | None:
     def side_height(canvas: Canvas, width: float) -> float:
         return measures.height(canvas, "side", t, width, lambda: _side_story(data, t, round(width, 3), changes))
 
@@ -394,7 +396,7 @@ def _placed(
     return _Plan(t, side_width, cert_box, dns_box, packing, round(smallest, 2))
 
 
-def _draw(plan: _Plan, data: Dataset, panels: list[Panel], vectorizer: Vectorizer, paper: PaperSize, unchecked: bool, title: str, changes: Changes | None) -> Sheet | None:
+def _draw(plan: _Plan, data: Dataset, panels: list[Panel], vectorizer: Vectorizer, paper: PaperSize, unchecked: bool, title: str, changes: News | None) -> Sheet | None:
     from ..render import panel_layers
 
     t = plan.t
@@ -521,10 +523,9 @@ def compose_firewall(
     those drawings as its workloads, so the legend shows what they use; `workloads` are the
     workloads the rules come from, for their titles.
     """
-    drawings = [(d, None, 0.0, 0.0) for d in (vectorizer or Vectorizer())([p.svg for p in panels])]
     heading = title or data.poster.title
     return _with_shrinking_type(
-        paper, lambda t: _try_compose_firewall(data, workloads, rule_sets, panels, drawings, paper, t, unchecked, heading)
+        paper, lambda t: _try_compose_firewall(data, workloads, rule_sets, panels, vectorizer or Vectorizer(), paper, t, unchecked, heading)
     )
 
 
@@ -533,7 +534,7 @@ def _try_compose_firewall(
     workloads: tuple[Workload, ...],
     rule_sets: tuple[RuleSet, ...],
     panels: list[Panel],
-    drawings: list[Drawn],
+    vectorizer: Vectorizer,
     paper: PaperSize,
     t: sections.Type,
     unchecked: bool,
@@ -572,14 +573,20 @@ def _try_compose_firewall(
     placements = []
     for i, (panel, table, band_h) in enumerate(zip(panels, tables, heights)):
         band_h += spare
-        w, h = panel.width * scale, panel.height * scale
-        placements.append(Placement(i, body.x + (drawing_w - w) / 2, top - h, w, h))
+        # the drawing fills its part of the band: zones and wall stretched around it, as on the poster
+        placements.append(Placement(i, body.x, top - band_h, drawing_w, band_h))
         if not _fill(canvas, Box(body.x + drawing_w + gap, top - band_h, table_w, band_h), table):
             return None
         top -= band_h + gap
     if not _fill(canvas, side, side_story):
         return None
-    _panels(canvas, panels, drawings, Packing(scale, tuple(placements)), t)
+    from ..render import panel_layers
+
+    layers = [panel_layers(panels[p.index], p.width / scale, p.height / scale) for p in placements]
+    backdrops = vectorizer([layer.backdrop for layer in layers], ".backdrop")
+    contents = vectorizer([layer.content for layer in layers])
+    drawn: list[Drawn] = [(b, c, layer.dx, layer.dy) for b, c, layer in zip(backdrops, contents, layers)]
+    _panels(canvas, panels, drawn, Packing(scale, tuple(placements)), t)
     pdf = _finish(frame, data, paper, t, title, unchecked)
     smallest = min(t.smallest, min(_panel_text_size(p) for p in panels) * scale)
     return Sheet(pdf, paper, scale, round(smallest, 2))

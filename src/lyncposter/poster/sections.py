@@ -26,7 +26,7 @@ from ..cache import SignedCache, environment_fingerprint
 from ..legend import legend as legend_content
 from ..changes import MARKS, Changes
 from ..firewall import RuleSet
-from ..model import Dataset, Interface, Note, Workload
+from ..model import ChangelogEntry, Dataset, Interface, Note, Workload
 
 UNSURE = f'<font color="{theme.UNSURE_COLOUR}"><b>{theme.UNSURE_MARK}</b></font>'
 
@@ -308,8 +308,12 @@ def dns(data: Dataset, t: Type, width: float) -> list[Flowable]:
 WHATS_NEW_LINES = 14
 
 
-def whats_new(changes: Changes, t: Type) -> list[Flowable]:
-    """The changes since the previous version, at the top of the side column."""
+def whats_new(news: ChangelogEntry | Changes, t: Type) -> list[Flowable]:
+    """What's new in this version, at the top of the side column: the changelog entry's lead and
+    its bullets, each shortened to its first sentence; without an entry, the facts that changed."""
+    if isinstance(news, ChangelogEntry):
+        return _changelog_entry(news, t)
+    changes = news
     story: list[Flowable] = [Paragraph(f"What's new in {_esc(changes.new_version)}", t.heading)]
     if not changes:
         return story + [Paragraph(f"No change to the facts since {_esc(changes.old_version)}.", t.text)]
@@ -320,6 +324,19 @@ def whats_new(changes: Changes, t: Type) -> list[Flowable]:
     rest = len(changes.items) - len(shown)
     more = f" and {rest} more" if rest else ""
     story.append(Paragraph(f"<i>Since version {_esc(changes.old_version)}{more}; the changelog has every change.</i>", t.style("new-tail", theme.TABLE_TEXT_SIZE, colour=theme.MUTED)))
+    return story
+
+
+def _changelog_entry(entry: ChangelogEntry, t: Type) -> list[Flowable]:
+    from ..changelog import first_sentence
+
+    story: list[Flowable] = [Paragraph(f"What's new in {_esc(entry.version)}", t.heading)]
+    if entry.lead:
+        story.append(Paragraph(f"<b>{_esc(entry.lead)}</b>", t.text))
+    item = t.style("new", theme.SECTION_TEXT_SIZE, leftIndent=t.size(10), bulletIndent=0, spaceAfter=t.size(1))
+    for bullet in entry.bullets[:WHATS_NEW_LINES]:
+        story.append(Paragraph(_esc(first_sentence(bullet)), item, bulletText="\u2022"))
+    story.append(Paragraph("<i>The changelog has the whole entry; lyncposter diff lists every fact that changed.</i>", t.style("new-tail", theme.TABLE_TEXT_SIZE, colour=theme.MUTED)))
     return story
 
 
