@@ -80,6 +80,23 @@ if TYPE_CHECKING:
 __getattr__ = lazy_attributes(__name__, _WHERE)
 
 
+def _workload_svg(workload: Workload) -> str:
+    """Jupyter shows a workload as its rendered panel: a display hook the package registers,
+    so the model knows nothing of drawing."""
+    from .render import render_panel
+
+    return render_panel(workload).svg
+
+
+def _register_display_hooks() -> None:
+    from .model import Workload as _Workload
+
+    _Workload._repr_svg_ = _workload_svg  # type: ignore[attr-defined]
+
+
+_register_display_hooks()
+
+
 def __dir__() -> list[str]:
     return sorted(__all__)
 

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .model import Location
+from .location import Location
 
 
 @dataclass(frozen=True, order=True)

@@ -12,26 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from .location import NOWHERE, Location  # noqa: F401 - facts keep where they were read; callers import it from here
+
 Transport = Literal["TCP", "UDP", "TCP+UDP"]
 TRANSPORTS: tuple[str, ...] = ("TCP", "UDP", "TCP+UDP")
 Initiator = Literal["from", "both"]
 
 
-@dataclass(frozen=True, order=True)
-class Location:
-    """A position in a data file; line and column count from 1."""
 
-    file: str
-    line: int = 0
-    column: int = 0
-
-    def __str__(self) -> str:
-        if self.line:
-            return f"{self.file}:{self.line}:{self.column}"
-        return self.file
-
-
-NOWHERE = Location("<built-in>")
 
 
 @dataclass(frozen=True)
@@ -220,11 +208,6 @@ class Workload:
             seen.setdefault(flow.target.id, flow.target)
         return tuple(seen.values())
 
-    def _repr_svg_(self) -> str:
-        """Jupyter shows a workload as its rendered panel."""
-        from .render import render_panel  # a display hook, not a pipeline step
-
-        return render_panel(self).svg
 
 
 @dataclass(frozen=True)
