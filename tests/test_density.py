@@ -21,9 +21,10 @@ MOST_BLANK_AT_ARCH_E = 0.15
 def wall(tmp_path_factory):
     """The main sheet as `make poster` builds it: ARCH E, with What's new since the previous version."""
     data = lyncposter.load(DATA)
-    from lyncposter.cli import _previous
+    from lyncposter.findings import previous_version
 
-    (built,) = build_sheets(data, tmp_path_factory.mktemp("wall"), sheet_ids=("workloads",), previous=_previous(data, str(DATA)))
+    previous, _ = previous_version(data, DATA)
+    (built,) = build_sheets(data, tmp_path_factory.mktemp("wall"), sheet_ids=("workloads",), previous=previous)
     return built
 
 

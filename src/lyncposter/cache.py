@@ -112,7 +112,7 @@ def environment_fingerprint() -> bytes:
     for path in theme.FONT_FILES.values():
         digest.update(Path(path).read_bytes() if Path(path).is_file() else b"-")
     try:
-        digest.update(subprocess.run(["dot", "-V"], capture_output=True, timeout=10).stderr)
+        digest.update(subprocess.run(["dot", "-V"], capture_output=True, timeout=2).stderr)  # a hung dot costs 2 s here, no more
     except (OSError, subprocess.SubprocessError):
         digest.update(b"no dot")
     from importlib.metadata import version

@@ -22,6 +22,7 @@ from .export.platforms import FORMATS as PLATFORM_FORMATS
 from .export.ports import FORMATS, format_rows
 from .export.zone import VIEWS
 from .files import write_atomic
+from .layout.engine import TIMEOUT
 from .load import load
 from .model import Dataset, Workload
 
@@ -46,7 +47,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _timeout_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--timeout", metavar="SECONDS", type=float, default=30.0, help="stop a panel's layout after this long (default: 30)")
+    parser.add_argument(
+        "--timeout", metavar="SECONDS", type=float, default=TIMEOUT, help=f"stop a panel's layout after this long, and the build with it (default: {TIMEOUT:g})"
+    )
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
@@ -224,10 +227,19 @@ def _svg_cache() -> SvgCache:
 
 def _read_data(data_dir: str) -> Dataset:
     """The data for a command that only reads it: from the cache when nothing changed."""
-    from .cache import DataCache, cache_dir
-    from .load import load_cached
+    from .findings import read_data
 
-    return load_cached(data_dir, DataCache(cache_dir()))
+    return read_data(data_dir)
+
+
+def _checked(data_dir: str, explicit_previous: str | None = None) -> tuple[Dataset | None, list[Problem], Dataset | None]:
+    """The data, every finding and the previous version (`findings.checked`), its note said in one line."""
+    from .findings import checked
+
+    found = checked(data_dir, explicit_previous)
+    if found.note:
+        print(f"lyncposter: note: {found.note}", file=sys.stderr)
+    return found.data, found.findings, found.previous
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -254,22 +266,6 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
-def _previous(data: Dataset, data_dir: str, explicit: str | None = None, tree: str | None = None) -> Dataset | None:
-    """The previous version's data (a directory, or `previous.rev` in poster.yaml), or None with a note why."""
-    from .cache import DataCache, cache_dir
-    from .gitdata import load_revision
-
-    try:
-        if explicit:
-            return load(explicit)
-        if data.poster.previous_rev:
-            return load_revision(data_dir, data.poster.previous_rev, DataCache(cache_dir()), tree)
-    except (UsageError, DataError) as exc:
-        reason = str(exc).splitlines()[0]
-        print(f"lyncposter: note: the previous version's data cannot be read ({reason}); no What's new, no version check", file=sys.stderr)
-    return None
-
-
 def _check(args: argparse.Namespace) -> int:
     _, findings, _ = _checked(args.data)
     if args.format == "json":
@@ -282,50 +278,6 @@ def _check(args: argparse.Namespace) -> int:
         warnings = len(findings) - errors
         print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
     return 1 if errors else 0
-
-
-def _checked(data_dir: str, explicit_previous: str | None = None) -> tuple[Dataset | None, list[Problem], Dataset | None]:
-    """The data, every finding, and the previous version's data: from the cache when the data,
-    the previous version and the code are as they were."""
-    import hashlib
-
-    from .cache import DataCache, cache_dir, data_key
-    from .load import data_files
-
-    cache = DataCache(cache_dir())
-    try:
-        data = _read_data(data_dir)
-    except DataError as exc:
-        return None, list(exc.problems), None
-    tree = None
-    if data.poster.previous_rev and not explicit_previous:
-        from .gitdata import revision_id
-
-        try:
-            tree = revision_id(data_dir, data.poster.previous_rev)  # asked once: for the key and the load
-        except UsageError:
-            tree = None  # _previous says why in one line
-    previous = _previous(data, data_dir, explicit_previous, tree)
-    try:
-        key = data_key(data_dir, data_files(Path(data_dir)))
-        if explicit_previous:
-            key += data_key(explicit_previous, data_files(Path(explicit_previous)))
-        elif previous is not None and tree:
-            key += tree
-    except OSError:
-        key = ""
-    key = hashlib.sha256(b"findings " + key.encode()).hexdigest() if key else ""
-    found = cache.get(key) if key else None
-    if isinstance(found, list):
-        return data, found, previous
-    from .check import run_checks, version_findings
-
-    findings = run_checks(data)
-    if previous is not None:
-        findings = sorted(findings + version_findings(data, previous))
-    if key:
-        cache.put(key, findings)
-    return data, findings, previous
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -571,6 +523,7 @@ def _export(args: argparse.Namespace) -> int:
     from .export.vsdx import vsdx_file
     from .firewall import firewall_view
     from .layout.columns import firewall_geometry
+    from .layout.geometry import geometry
     from .naming import sheet_filename
 
     data = load(args.data)
@@ -581,16 +534,25 @@ def _export(args: argparse.Namespace) -> int:
         return vsdx_file(workloads, title, layouts) if args.format == "vsdx" else drawio_file(workloads, layouts)
 
     specs = [data.sheet(args.sheet)] if args.sheet else list(data.poster.sheets)
+    laid_out: dict[str, Geometry] = {}  # each panel laid out once, for its own file and every sheet's
+
+    def layouts(workloads: tuple[Workload, ...]) -> dict[str, Geometry]:
+        for w in workloads:
+            if w.id not in laid_out:
+                laid_out[w.id] = geometry(w)
+        return laid_out
+
     if not args.sheet:
         for workload in data.workloads:
-            print(write_atomic(out / f"{workload.id}{suffix}", write((workload,), workload.title)))
+            print(write_atomic(out / f"{workload.id}{suffix}", write((workload,), workload.title, layouts((workload,)))))
     for spec in specs:  # each sheet: one page per panel, or per firewall
         if spec.kind == "firewall":
             view = firewall_view(data, spec)
-            layouts = {w.id: firewall_geometry(w, r.firewall)[0] for w, r in zip(view.drawings, view.rule_sets)}
-            made = write(view.drawings, spec.title, layouts)
+            rules = {w.id: firewall_geometry(w, r.firewall)[0] for w, r in zip(view.drawings, view.rule_sets)}
+            made = write(view.drawings, spec.title, rules)
         else:
-            made = write(tuple(w for w in data.workloads if w.id in spec.workloads), spec.title)
+            chosen = tuple(w for w in data.workloads if w.id in spec.workloads)
+            made = write(chosen, spec.title, layouts(chosen))
         print(write_atomic(out / sheet_filename(data, spec, suffix), made))
     return 0
 

@@ -13,14 +13,14 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from . import theme
 from .fonts import text_width
 from .cache import SignedCache, SvgCache, alias_key, panel_key
 from .errors import RenderError
-from .layout.engine import TIMEOUT, LayoutTimeout, run_dot
+from .layout.engine import TIMEOUT, LayoutTimeout, run_dot, stop_all
 from .model import Workload
 from .progress import progress
 
@@ -133,8 +133,17 @@ def render_panels(
 
         if jobs == 1:
             return [one(w, k) for w, k in zip(workloads, keys)]
-        with ThreadPoolExecutor(max_workers=jobs) as pool:  # dot runs outside the GIL
-            return list(pool.map(one, workloads, keys))
+        pool = ThreadPoolExecutor(max_workers=jobs)  # dot runs outside the GIL
+        futures = [pool.submit(one, w, k) for w, k in zip(workloads, keys)]
+        try:
+            for future in as_completed(futures):
+                future.result()  # the first panel that fails stops the rest: no second wave of timeouts
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            stop_all()
+            raise
+        pool.shutdown()
+        return [f.result() for f in futures]
 
 
 def panel_keys(workloads: Iterable[Workload], cache: SignedCache, spread: float = 1.0) -> list[str]:

@@ -18,11 +18,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .check import findings_for
+from .findings import checked
 from .export.html import PageParts
 from .errors import LyncposterError
-from .model import Dataset
-from .load import load
 
 HOST = "127.0.0.1"  # never another interface: the poster is the user's, not the network's
 KEPT_BUILDS = 8  # an open page further behind gets everything
@@ -66,7 +64,8 @@ class Watch:
         from .export.html import page_parts, render_html
         from .render import render_panels
 
-        data, findings = findings_for(lambda: load(self.data_dir))
+        found = checked(self.data_dir)  # as check and build see it: the version checks too
+        data, findings = found.data, found.findings
         problems = [f.finding for f in findings if f.severity == "error"]
         for finding in findings:
             print(finding.finding, file=sys.stderr)
@@ -81,8 +80,7 @@ class Watch:
                     from .poster import build_sheets
 
                     cache = PanelCache(cache_dir())  # a save redraws the panels it changed
-                    previous = self._previous(data)
-                    for built in build_sheets(data, self.out_dir, timeout=self.timeout, cache=cache, previous=previous):
+                    for built in build_sheets(data, self.out_dir, timeout=self.timeout, cache=cache, previous=found.previous):
                         print(built.path, file=sys.stderr)
             except LyncposterError as exc:
                 problems = [exc.report()]
@@ -100,19 +98,6 @@ class Watch:
             if problems:
                 print(f"lyncposter: {len(problems)} problem(s); showing the last good poster", file=sys.stderr)
             self.state.changed.notify_all()
-
-    def _previous(self, data: Dataset) -> Dataset | None:
-        """The previous version's data (poster.yaml's `previous`, read from git), as `build` uses it
-        for What's new; None where it cannot be read."""
-        if not data.poster.previous_rev:
-            return None
-        from .cache import DataCache, cache_dir
-        from .gitdata import load_revision
-
-        try:
-            return load_revision(self.data_dir, data.poster.previous_rev, DataCache(cache_dir()))
-        except LyncposterError:
-            return None
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         watch = self

@@ -1,0 +1,92 @@
+"""What `check`, `build` and `watch` start from: the data, every finding, and the previous version.
+
+The previous version's data (`previous` in poster.yaml, read from git, or a directory given)
+feeds the version checks (VERSION-BUMP) and What's new. Findings are kept in the cache, keyed
+by the data files, the previous version's git tree and the code, so an unchanged dataset is
+not checked again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DataError, Problem, UsageError
+from .model import Dataset
+
+
+@dataclass(frozen=True)
+class Checked:
+    data: Dataset | None  # None when the data does not load; the findings say why
+    findings: list[Problem]
+    previous: Dataset | None
+    note: str = ""  # why there is no previous version, where poster.yaml names one
+
+
+def read_data(data_dir: str | os.PathLike[str]) -> Dataset:
+    """The data for a command that only reads it: from the cache when nothing changed."""
+    from .cache import DataCache
+    from .load import load_cached
+
+    return load_cached(data_dir, DataCache())
+
+
+def previous_version(data: Dataset, data_dir: str | os.PathLike[str], explicit: str | None = None, tree: str | None = None) -> tuple[Dataset | None, str]:
+    """The previous version's data (a directory, or `previous.rev` in poster.yaml read from git),
+    and, where it cannot be read, why (one line)."""
+    from .cache import DataCache
+    from .gitdata import load_revision
+    from .load import load
+
+    try:
+        if explicit:
+            return load(explicit), ""
+        if data.poster.previous_rev:
+            return load_revision(data_dir, data.poster.previous_rev, DataCache(), tree), ""
+    except (UsageError, DataError) as exc:
+        reason = str(exc).splitlines()[0]
+        return None, f"the previous version's data cannot be read ({reason}); no version check, and What's new has only the changelog's words"
+    return None, ""
+
+
+def checked(data_dir: str | os.PathLike[str], explicit_previous: str | None = None) -> Checked:
+    """The data, every finding (the version checks too) and the previous version's data."""
+    from .cache import DataCache, data_key
+    from .load import data_files
+
+    cache = DataCache()
+    try:
+        data = read_data(data_dir)
+    except DataError as exc:
+        return Checked(None, list(exc.problems), None)
+    tree = None
+    if data.poster.previous_rev and not explicit_previous:
+        from .gitdata import revision_id
+
+        try:
+            tree = revision_id(data_dir, data.poster.previous_rev)  # asked once: for the key and the load
+        except UsageError:
+            tree = None  # previous_version says why
+    previous, note = previous_version(data, data_dir, explicit_previous, tree)
+    try:
+        key = data_key(data_dir, data_files(Path(data_dir)))
+        if explicit_previous:
+            key += data_key(explicit_previous, data_files(Path(explicit_previous)))
+        elif previous is not None and tree:
+            key += tree
+    except OSError:
+        key = ""
+    key = hashlib.sha256(b"findings " + key.encode()).hexdigest() if key else ""
+    found = cache.get(key) if key else None
+    if isinstance(found, list):
+        return Checked(data, found, previous, note)
+    from .check import run_checks, version_findings
+
+    findings = run_checks(data)
+    if previous is not None:
+        findings = sorted(findings + version_findings(data, previous))
+    if key:
+        cache.put(key, findings)
+    return Checked(data, findings, previous, note)
