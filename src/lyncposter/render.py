@@ -305,9 +305,7 @@ def _firewall(ident: str, label: str, x: float, top: float, bottom: float) -> ET
     ET.SubElement(g, _tag("path"), {"d": "".join(d), "fill": "none", "stroke": theme.FIREWALL_MORTAR, "stroke-width": "0.8"})
     # the name stands above the wall, where no line or label can hide it
     size = FIREWALL_TEXT
-    words = label.split()
-    lines = [" ".join(words[: len(words) // 2 or 1]), " ".join(words[len(words) // 2 or 1 :])]
-    for i, line in enumerate(reversed([l for l in lines if l])):
+    for i, line in enumerate(reversed(theme.firewall_name_lines(label))):
         text = ET.SubElement(
             g,
             _tag("text"),

@@ -60,6 +60,13 @@ FIREWALL_MORTAR = "#f3d3cf"
 FIREWALL_WIDTH = 14.0
 
 
+def firewall_name_lines(label: str) -> list[str]:
+    """A firewall's name as written above its wall: two lines, split at the middle word."""
+    words = label.split()
+    half = len(words) // 2 or 1
+    return [line for line in (" ".join(words[:half]), " ".join(words[half:])) if line]
+
+
 @dataclass(frozen=True)
 class Family:
     """How every connection of one protocol family is drawn, and named in the legend."""

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from .. import theme
 from ..layout import connections
+from ..fonts import text_width
 from ..layout.geometry import Geometry, Rect, geometry
 from ..model import Workload
 
@@ -24,7 +25,8 @@ MARGIN = 20.0
 
 
 def _style(**items: object) -> str:
-    return ";".join(f"{k}={v}" for k, v in items.items()) + ";"
+    """draw.io's style string; a key given None stands alone (`text;` names the text shape)."""
+    return ";".join(k if v is None else f"{k}={v}" for k, v in items.items()) + ";"
 
 
 def _icon(icon: str) -> str:
@@ -44,7 +46,7 @@ class _Page:
     """Coordinates in draw.io's frame: origin top left, y down, with a margin."""
 
     def __init__(self, g: Geometry):
-        self.height = g.height
+        self.height = g.top  # the title too
 
     def box(self, r: Rect, parent: Rect | None = None) -> dict[str, str]:
         x, y = r.x + MARGIN, self.height - (r.y + r.height) + MARGIN
@@ -61,6 +63,22 @@ def _object(root: ET.Element, ident: str, label: str, facts: dict[str, str]) -> 
     return ET.SubElement(root, "object", {"id": ident, "label": label, **{k: v for k, v in facts.items()}})
 
 
+def _text(root: ET.Element, ident: str, label: str, rect: Rect, page: _Page, size: float, colour: str, align: str) -> None:
+    """Words with no box around them: a panel's title, a firewall's name."""
+    obj = _object(root, ident, label, {})
+    cell = ET.SubElement(
+        obj,
+        "mxCell",
+        {
+            "style": _style(text=None, html=1, align=align, verticalAlign="middle", fontStyle=1, fontSize=f"{size:g}", fontColor=colour, fontFamily=theme.FONT,
+                            strokeColor="none", fillColor="none", whiteSpace="nowrap"),
+            "vertex": "1",
+            "parent": "1",
+        },
+    )
+    ET.SubElement(cell, "mxGeometry", page.box(rect))
+
+
 def diagram(workload: Workload, layout: Geometry | None = None) -> ET.Element:
     """One workload as a draw.io <diagram> page."""
     g = layout or geometry(workload)
@@ -69,7 +87,7 @@ def diagram(workload: Workload, layout: Geometry | None = None) -> ET.Element:
     model = ET.SubElement(
         diagram,
         "mxGraphModel",
-        {"grid": "0", "page": "1", "pageWidth": f"{g.width + 2 * MARGIN:.0f}", "pageHeight": f"{g.height + 2 * MARGIN:.0f}", "connect": "1", "arrows": "1"},
+        {"grid": "0", "page": "1", "pageWidth": f"{g.width + 2 * MARGIN:.0f}", "pageHeight": f"{g.top + 2 * MARGIN:.0f}", "connect": "1", "arrows": "1"},
     )
     root = ET.SubElement(model, "root")
     ET.SubElement(root, "mxCell", {"id": "0"})
@@ -119,18 +137,21 @@ def diagram(workload: Workload, layout: Geometry | None = None) -> ET.Element:
         if x is None:
             continue
         wall = Rect(x - theme.FIREWALL_WIDTH / 2, min(r.y for r in g.zones.values()), theme.FIREWALL_WIDTH, max(r.height for r in g.zones.values()))
-        obj = _object(root, f"firewall-{firewall.id}", firewall.label, {"firewall": firewall.id, "between": f"{firewall.outer.id} {firewall.inner.id}"})
+        obj = _object(root, f"firewall-{firewall.id}", "", {"firewall": firewall.id, "name": firewall.label, "between": f"{firewall.outer.id} {firewall.inner.id}"})
         cell = ET.SubElement(
             obj,
             "mxCell",
-            {
-                "style": _style(rounded=0, html=1, fillColor=theme.FIREWALL_FILL, strokeColor="none", horizontal=0, fontColor="#ffffff",
-                                fontStyle=1, fontSize=f"{theme.EDGE_FONT_SIZE:g}", fontFamily=theme.FONT),
-                "vertex": "1",
-                "parent": "1",
-            },
+            {"style": _style(rounded=0, html=1, fillColor=theme.FIREWALL_FILL, strokeColor="none"), "vertex": "1", "parent": "1"},
         )
         ET.SubElement(cell, "mxGeometry", page.box(wall))
+        # the name stands above the wall, as on the poster
+        size = theme.EDGE_FONT_SIZE + 1
+        lines = theme.firewall_name_lines(firewall.label)
+        width = max(text_width(line, size, bold=True) for line in lines) + 4
+        _text(root, f"firewall-name-{firewall.id}", "<br>".join(lines), Rect(x - width / 2, wall.y + wall.height + 2, width, size * 1.25 * len(lines) + 2), page, size, theme.FIREWALL_FILL, "center")
+    size = theme.TITLE_FONT_SIZE
+    tx, ty = g.title_at(size)
+    _text(root, "title", workload.title, Rect(tx, ty - size * 0.35, text_width(workload.title, size, bold=True) + 6, size * 1.4), page, size, theme.INK, "left")
     for role in workload.roles:
         rect = g.roles.get(role.id)
         if rect is None:

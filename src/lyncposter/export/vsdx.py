@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 from .. import theme
 from ..layout import connections
+from ..fonts import text_width
 from ..layout.geometry import Geometry, Rect, geometry
 from ..model import Workload
 
@@ -49,6 +50,8 @@ def _cell(parent: ET.Element, name: str, value: object, unit: str | None = None)
 
 def _data(shape: ET.Element, facts: dict[str, str]) -> None:
     """Shape Data: one row per fact, so the drawing stays a source of facts after editing."""
+    if not facts:
+        return
     section = ET.SubElement(shape, f"Section", {"N": "Property"})
     for name, value in facts.items():
         row = ET.SubElement(section, f"Row", {"N": re.sub(r"\W", "_", name)})
@@ -78,7 +81,7 @@ class _Sheet:
 
     def __init__(self, g: Geometry):
         self.width = g.width / INCH + 2 * MARGIN
-        self.height = g.height / INCH + 2 * MARGIN
+        self.height = g.top / INCH + 2 * MARGIN  # the title too
 
     def at(self, x: float, y: float) -> tuple[float, float]:
         return x / INCH + MARGIN, y / INCH + MARGIN
@@ -87,7 +90,7 @@ class _Sheet:
 def _box_shape(
     shapes: ET.Element, ident: int, name: str, rect: Rect, sheet: _Sheet, fill: str, line: str, text: str, facts: dict[str, str],
     rounding: float = 0.08, text_size: float = theme.NODE_FONT_SIZE, text_colour: str = theme.INK, bold: bool = False,
-    container: bool = False, top_text: bool = False, line_weight: float = 1.0,
+    container: bool = False, top_text: bool = False, line_weight: float = 1.0, bare: bool = False,
 ) -> ET.Element:
     x, y = sheet.at(rect.x, rect.y)
     w, h = rect.width / INCH, rect.height / INCH
@@ -95,7 +98,9 @@ def _box_shape(
     for cell, value in (("PinX", x + w / 2), ("PinY", y + h / 2), ("Width", w), ("Height", h), ("LocPinX", w / 2), ("LocPinY", h / 2)):
         _cell(shape, cell, value)
     _cell(shape, "FillForegnd", fill)
-    _cell(shape, "FillPattern", "1")
+    _cell(shape, "FillPattern", "0" if bare else "1")  # bare: words with no box around them
+    if bare:
+        _cell(shape, "LinePattern", "0")
     _cell(shape, "LineColor", line)
     _cell(shape, "LineWeight", line_weight / INCH)
     _cell(shape, "Rounding", rounding)
@@ -110,6 +115,14 @@ def _box_shape(
     _data(shape, facts)
     ET.SubElement(shape, f"Text").text = text
     return shape
+
+
+def _text_shape(shapes: ET.Element, ident: int, name: str, rect: Rect, sheet: _Sheet, text: str, size: float, colour: str, align_left: bool = False) -> None:
+    """Words with no box around them: a panel's title, a firewall's name."""
+    shape = _box_shape(shapes, ident, name, rect, sheet, theme.PAPER, theme.PAPER, text, {}, rounding=0, text_size=size, text_colour=colour, bold=True, bare=True)
+    if align_left:
+        section = ET.SubElement(shape, "Section", {"N": "Paragraph"})
+        _cell(ET.SubElement(section, "Row", {"IX": "0"}), "HorzAlign", "0")
 
 
 def _page(workload: Workload, g: Geometry) -> tuple[ET.Element, float, float, dict[str, int]]:
@@ -141,12 +154,18 @@ def _page(workload: Workload, g: Geometry) -> tuple[ET.Element, float, float, di
             x = g.firewalls.get(firewall.id)
             if x is not None:
                 wall = Rect(x - theme.FIREWALL_WIDTH / 2, bottom, theme.FIREWALL_WIDTH, height)
-                shape = _box_shape(shapes, next(next_id), f"firewall-{firewall.id}", wall, sheet, theme.FIREWALL_FILL, theme.FIREWALL_FILL,
-                                   firewall.label, {"firewall": firewall.id, "between": f"{firewall.outer.id} {firewall.inner.id}"},
-                                   rounding=0, text_size=theme.EDGE_FONT_SIZE, text_colour="#ffffff", bold=True)
-                _cell(shape, "TxtAngle", math.pi / 2)  # the name runs up the wall
-                _cell(shape, "TxtWidth", height / INCH)
-                _cell(shape, "TxtHeight", theme.FIREWALL_WIDTH / INCH)
+                _box_shape(shapes, next(next_id), f"firewall-{firewall.id}", wall, sheet, theme.FIREWALL_FILL, theme.FIREWALL_FILL,
+                           "", {"firewall": firewall.id, "between": f"{firewall.outer.id} {firewall.inner.id}"}, rounding=0)
+                # the name stands above the wall, as on the poster
+                size = theme.EDGE_FONT_SIZE + 1
+                lines = theme.firewall_name_lines(firewall.label)
+                width = max(text_width(line, size, bold=True) for line in lines) + 4
+                above = Rect(x - width / 2, bottom + height + 2, width, size * 1.25 * len(lines) + 2)
+                _text_shape(shapes, next(next_id), f"firewall-name-{firewall.id}", above, sheet, "\n".join(lines), size, theme.FIREWALL_FILL)
+    size = theme.TITLE_FONT_SIZE
+    tx, ty = g.title_at(size)
+    title = Rect(tx, ty - size * 0.35, text_width(workload.title, size, bold=True) + 4, size * 1.4)
+    _text_shape(shapes, next(next_id), "title", title, sheet, workload.title, size, theme.INK, align_left=True)
     role_ids: dict[str, int] = {}
     for member in workload.roles:
         rect = g.roles.get(member.id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from .. import theme
 from ..model import Workload
 from .dot import connections, firewall_node_id, node_id, workload_dot, zone_cluster_id
 from .engine import run_dot
@@ -55,6 +56,32 @@ class Geometry:
     groups: dict[str, Rect]
     firewalls: dict[str, float]  # firewall id -> the x of its wall
     routes: tuple[Route, ...]
+
+    @property
+    def content(self) -> Rect:
+        """Everything drawn: zones, groups, roles and routes (their control points included)."""
+        xs: list[float] = []
+        ys: list[float] = []
+        for r in (*self.zones.values(), *self.groups.values(), *self.roles.values()):
+            xs += [r.x, r.x + r.width]
+            ys += [r.y, r.y + r.height]
+        for route in self.routes:
+            xs += [p[0] for p in route.points]
+            ys += [p[1] for p in route.points]
+        if not xs:
+            return Rect(0, 0, self.width, self.height)
+        return Rect(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+
+    @property
+    def top(self) -> float:
+        """The drawing's top with its title: where a page must reach to hold it all."""
+        return max(self.height, self.title_at(theme.TITLE_FONT_SIZE)[1] + theme.TITLE_FONT_SIZE * 0.6)
+
+    def title_at(self, size: float) -> tuple[float, float]:
+        """Where a drawing's title stands, as on the panel: its left edge and baseline, above the content."""
+        box = self.content
+        names = (theme.EDGE_FONT_SIZE + 1) * 1.15 * 2 + 4 if self.firewalls else 0.0  # the firewalls' names stand above the zones
+        return box.x, box.y + box.height + names + size * 0.8
 
 
 def _rect(bb: str) -> Rect:
@@ -100,8 +127,9 @@ def geometry(workload: Workload) -> Geometry:
         cluster = ids.get(zone_cluster_id(zone.id))
         if cluster is not None and "bb" in cluster:
             zones[zone.id] = _rect(cluster["bb"])
-    if zones:  # one height for every column, as on the poster
-        bottom = min(r.y for r in zones.values())
+    if zones:  # one height for every column, down to the lowest line, as on the poster
+        lowest = [float(v) for e in laid.get("edges", []) for part in e.get("pos", "").split() for v in part.split(",")[-1:] if v]
+        bottom = min([r.y for r in zones.values()] + lowest)
         top = max(r.y + r.height for r in zones.values())
         zones = {k: Rect(r.x, bottom, r.width, top - bottom) for k, r in zones.items()}
 
@@ -129,3 +157,4 @@ def geometry(workload: Workload) -> Geometry:
         label_at = tuple(float(v) for v in edge["lp"].split(",")) if "lp" in edge else points[len(points) // 2]
         routes.append(Route(connection.id, tail, head, tuple(points), connection.label, (label_at[0], label_at[1]), edge.get("dir", "forward")))
     return Geometry(bb.width, bb.height, roles, zones, groups, firewalls, tuple(routes))
+
