@@ -159,6 +159,11 @@ def test_libreoffice_opens_every_drawing(converted, exported, dataset):
             assert _flat(role.label) in text, (workload.id, role.label)
         for connection in connections(workload.flows):
             assert connection.label in text, (workload.id, connection.label)
+        assert _flat(workload.title) in text, workload.id  # the panel's title, as on the poster
+        zones = {f.source.zone.order for f in workload.flows} | {f.target.zone.order for f in workload.flows}
+        for firewall in workload.catalog.firewalls:
+            if min(zones) <= firewall.outer.order and firewall.inner.order <= max(zones):
+                assert all(line in text for line in theme.firewall_name_lines(firewall.label)), (workload.id, firewall.id)  # its name above its wall
     sheet = converted / f"microsoft-lync-server-2010-protocol-workloads-poster-v{dataset.poster.version}.pdf"
     pages = subprocess.run(["pdfinfo", str(sheet)], capture_output=True, text=True, check=True).stdout
     assert re.search(rf"^Pages:\s+{len(dataset.workloads)}$", pages, re.M)

@@ -167,3 +167,30 @@ def test_a_stretched_panel_keeps_its_drawing_and_grows_its_zones(panels):
     assert sorted(words) == sorted(_text(t) for t in before.iter(f"{SVG}text"))
     assert (layers.dx, layers.dy) == (dw / 2, dh / 2)
     assert stretch_panel(panel, panel.width, panel.height) is panel  # no larger: the panel itself
+
+
+def test_a_panel_is_framed_tight_around_its_drawing(panels):
+    """The frame is the drawing plus its padding: an icon's shapes, drawn in their own 24-unit box
+    and placed by a transform, must not widen it (they once added a blank band on the left and below)."""
+    pair = re.compile(r"(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
+    for panel in panels.values():
+        root = ET.fromstring(panel.svg)
+        x0, y0, width, height = (float(v) for v in root.get("viewBox").split())
+        xs, ys = [], []
+        stack = [root]
+        while stack:
+            element = stack.pop()
+            if "icon" in (element.get("class") or "").split():
+                continue
+            stack.extend(element)
+            if element.tag.endswith(("path", "polygon")):
+                for x, y in pair.findall(element.get("d") or element.get("points") or ""):
+                    xs.append(float(x))
+                    ys.append(float(y))
+            elif element.tag.endswith("rect") and "background" not in (element.get("class") or ""):
+                x, y = float(element.get("x", 0)), float(element.get("y", 0))
+                xs += [x, x + float(element.get("width", 0))]
+                ys += [y, y + float(element.get("height", 0))]
+        assert min(xs) - x0 <= 10.5, (panel.workload_id, min(xs) - x0)  # the padding, and no more
+        assert x0 + width - max(xs) <= 10.5 or panel.width <= 400, panel.workload_id  # a narrow panel is as wide as its title
+        assert y0 + height - max(ys) <= 10.5, (panel.workload_id, y0 + height - max(ys))

@@ -163,10 +163,17 @@ def panel_keys(workloads: Iterable[Workload], cache: SignedCache, spread: float 
 
 
 def _content_box(graph: ET.Element) -> Box:
-    """Everything drawn, in graph coordinates (control points bound the curves)."""
+    """Everything drawn, in graph coordinates (control points bound the curves). An icon is drawn in
+    its own 24-unit box, placed by a transform, so its shapes are not in graph coordinates: they
+    are inside their role's box, which counts."""
     xs: list[float] = []
     ys: list[float] = []
-    for element in graph.iter():
+    stack = [graph]
+    while stack:
+        element = stack.pop()
+        if "icon" in _classes(element):
+            continue
+        stack.extend(element)
         tag = element.tag
         if tag in (_tag("path"), _tag("polygon")):
             for x, y in _PAIR.findall(element.get("d") or element.get("points") or ""):

@@ -211,6 +211,23 @@ def _page(workload: Workload, g: Geometry) -> tuple[ET.Element, float, float, di
     return page, sheet.width, sheet.height, role_ids
 
 
+CURVE_STEPS = 8  # points per Bézier segment in a Visio connector
+
+
+def _sampled(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """A Graphviz spline (start, then control, control, end per segment) as a fine polyline."""
+    if len(points) < 4 or (len(points) - 1) % 3:
+        return points
+    found = [points[0]]
+    for i in range(0, len(points) - 3, 3):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points[i : i + 4]
+        for k in range(1, CURVE_STEPS + 1):
+            t = k / CURVE_STEPS
+            a, b, c, d = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t * t, t ** 3
+            found.append((a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3))
+    return found
+
+
 def _connector(
     shapes: ET.Element, ident: int, name: str, points: list[tuple[float, float]], label_at: tuple[float, float], text: str,
     family: theme.Family, arrows: str, facts: dict[str, str],
@@ -244,8 +261,8 @@ def _connector(
     _text_style(shape, theme.EDGE_FONT_SIZE, family.colour)
     geometry_section = ET.SubElement(shape, f"Section", {"N": "Geometry", "IX": "0"})
     _cell(geometry_section, "NoFill", "1")
-    # the on-curve points of the spline, as a polyline: close to the drawn curve, and plain to edit
-    route = [points[0]] + points[3:-1:3] + [points[-1]] if len(points) > 4 else points
+    # the spline itself, each Bézier segment sampled finely: the curve the panel draws
+    route = _sampled(points)
     for i, p in enumerate(route, start=1):
         row = ET.SubElement(geometry_section, f"Row", {"T": "MoveTo" if i == 1 else "LineTo", "IX": str(i)})
         x, y = local(p)
