@@ -287,6 +287,21 @@ def _draw_firewalls(graph: ET.Element, workload: Workload, zones: ZoneColumns) -
         x = (outer.x1 + inner.x0) / 2
         graph.insert(position, _firewall(firewall.id, firewall.label, x, zones.top, zones.bottom))
         position += 1
+        # the zones reach the wall: a zone ends where its firewall stands
+        reach = theme.FIREWALL_WIDTH / 2 + theme.WALL_GAP
+        for zone_id, edge in ((firewall.outer.id, "right"), (firewall.inner.id, "left")):
+            group = graph.find(f"{_tag('g')}[@id='zone-{zone_id}']")
+            rect = group.find(_tag("rect")) if group is not None else None
+            if rect is None:
+                continue
+            left, width = float(rect.get("x", "0")), float(rect.get("width", "0"))
+            if edge == "right":
+                rect.set("width", _fmt(max(width, x - reach - left)))
+            else:
+                shift = left - (x + reach)
+                if shift > 0:
+                    rect.set("x", _fmt(x + reach))
+                    rect.set("width", _fmt(width + shift))
 
 
 def _firewall(ident: str, label: str, x: float, top: float, bottom: float) -> ET.Element:

@@ -58,6 +58,7 @@ def zone_style(order: int, count: int) -> ZoneStyle:
 FIREWALL_FILL = "#c0392b"
 FIREWALL_MORTAR = "#f3d3cf"
 FIREWALL_WIDTH = 14.0
+WALL_GAP = 3.0  # between a zone and the wall it ends at
 
 
 def firewall_name_lines(label: str) -> list[str]:

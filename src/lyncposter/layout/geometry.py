@@ -136,10 +136,19 @@ def geometry(workload: Workload) -> Geometry:
     groups = {o["id"].removeprefix("group-"): _rect(o["bb"]) for o in objects if o.get("id", "").startswith("group-") and "bb" in o}
 
     firewalls: dict[str, float] = {}
+    reach = theme.FIREWALL_WIDTH / 2 + theme.WALL_GAP
     for firewall in workload.catalog.firewalls:
         outer, inner = zones.get(firewall.outer.id), zones.get(firewall.inner.id)
         if outer is not None and inner is not None and ids.get(firewall_node_id(firewall.id)) is not None:
             firewalls[firewall.id] = (outer.x + outer.width + inner.x) / 2
+    for firewall in workload.catalog.firewalls:  # the zones reach their walls, as on the panel
+        wall = firewalls.get(firewall.id)
+        if wall is None:
+            continue
+        outer, inner = zones[firewall.outer.id], zones[firewall.inner.id]
+        zones[firewall.outer.id] = Rect(outer.x, outer.y, max(outer.width, wall - reach - outer.x), outer.height)
+        right = inner.x + inner.width
+        zones[firewall.inner.id] = Rect(min(inner.x, wall + reach), inner.y, right - min(inner.x, wall + reach), inner.height)
 
     drawn = {c.id: c for c in connections(workload.flows, workload.numbered)}
     routes = []
