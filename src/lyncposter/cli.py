@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 # Only what the parser needs is imported here; each command imports the rest when it runs,
 # so `list`, `ports` and `check` never load the PDF, SVG and image libraries.
 from ._version import __version__
-from .errors import DataError, LyncposterError, Problem, UsageError
+from .errors import LyncposterError, Problem, UsageError
 from .export.certs import REQUEST_FORMATS
 from .export.changes import FORMATS as CHANGE_FORMATS
 from .export.platforms import FORMATS as PLATFORM_FORMATS
