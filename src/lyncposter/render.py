@@ -364,17 +364,22 @@ def _draw_icons(graph: ET.Element) -> None:
         cx = float(spacer.get("x", "0")) + text_width(" ", theme.NODE_FONT_SIZE) / 2
         parent.remove(spacer)
         size = theme.ICON_SIZE
-        scale = size / 24
-        ET.SubElement(
-            node,
-            _tag("g"),
-            {
-                "class": f"icon icon-{icon}",
-                "transform": f"translate({_fmt(cx - size / 2)} {_fmt(box.cy - size / 2)}) scale({_fmt(scale)})",
-                "fill": theme.MUTED,
-                "stroke": theme.MUTED,
-            },
-        ).extend(ET.fromstring(f'<g xmlns="{SVG}">{theme.ICONS[icon]}</g>'))
+        node.append(_icon(icon, cx - size / 2, box.cy - size / 2))
+
+
+def _icon(icon: str, x: float, y: float) -> ET.Element:
+    """A role's icon as vector shapes, its 24-unit drawing placed at (x, y) and scaled to ICON_SIZE."""
+    group = ET.Element(
+        _tag("g"),
+        {
+            "class": f"icon icon-{icon}",
+            "transform": f"translate({_fmt(x)} {_fmt(y)}) scale({_fmt(theme.ICON_SIZE / 24)})",
+            "fill": theme.MUTED,
+            "stroke": theme.MUTED,
+        },
+    )
+    group.extend(ET.fromstring(f'<g xmlns="{SVG}">{theme.ICONS[icon]}</g>'))
+    return group
 
 
 def _plate_labels(graph: ET.Element) -> None:
@@ -524,7 +529,7 @@ def render_rules(workload: Workload, firewall_id: str) -> Panel:
     """A firewall's rule drawing (`firewall.rule_workload`) from its three-column geometry: the same
     numbers the Visio and draw.io drawings of the firewall sheet are made from."""
     from .layout.columns import firewall_geometry, label_of, role_lines
-    from .layout.dot import connections
+    from .layout.lines import connections
 
     firewall = next(f for f in workload.catalog.firewalls if f.id == firewall_id)
     g, _ = firewall_geometry(workload, firewall)
@@ -588,12 +593,7 @@ def render_rules(workload: Workload, firewall_id: str) -> Panel:
             {"x": _fmt(rect.x), "y": _fmt(y0), "width": _fmt(rect.width), "height": _fmt(rect.height), "rx": "6", "fill": theme.ROLE_FILL.get(role.kind, theme.PAPER), "stroke": theme.ROLE_BORDER, "stroke-width": "1.2"},
         )
         size = theme.ICON_SIZE
-        icon = ET.SubElement(
-            group,
-            _tag("g"),
-            {"class": f"icon icon-{role.icon}", "transform": f"translate({_fmt(rect.x + 6)} {_fmt(y0 + rect.height / 2 - size / 2)}) scale({_fmt(size / 24)})", "fill": theme.MUTED, "stroke": theme.MUTED},
-        )
-        icon.extend(ET.fromstring(f'<g xmlns="{SVG}">{theme.ICONS[role.icon]}</g>'))
+        group.append(_icon(role.icon, rect.x + 6, y0 + rect.height / 2 - size / 2))
         lines = role_lines(role)
         line_h = theme.NODE_FONT_SIZE * 1.25
         first = y0 + rect.height / 2 - line_h * (len(lines) - 1) / 2 + theme.NODE_FONT_SIZE * 0.35

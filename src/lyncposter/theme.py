@@ -18,6 +18,7 @@ FONT_FILES = {
 
 # Panel sizes, in points at 100 %.
 NODE_FONT_SIZE = 11.0
+NODE_WRAP = 22  # characters to a line of a role's label
 EDGE_FONT_SIZE = 9.0
 ZONE_FONT_SIZE = 13.0
 TITLE_FONT_SIZE = 18.0

@@ -256,14 +256,14 @@ def write_aerleon(policies: list[Policy], out: str | Path) -> list[Path]:
     import yaml
 
     out = Path(out)
-    every = tuple(p for p in PLATFORMS.values() if p.name != "ip6tables" or any(6 in families(x.rules) for x in policies))
     networks: dict[str, Any] = {}
     services: dict[str, Any] = {}
     written = []
     for p in policies:
         networks.update(p.networks)
         services.update(p.services)
-        body = p.aerleon(tuple(x for x in every if x.name != "ip6tables" or 6 in families(p.rules)))
+        ipv6 = 6 in families(p.rules)  # ip6tables only where the plan has IPv6 addresses
+        body = p.aerleon(tuple(x for x in PLATFORMS.values() if x.name != "ip6tables" or ipv6))
         text = "# " + "\n# ".join(p.comment.splitlines()) + "\n" + yaml.safe_dump({"filters": body["filters"]}, sort_keys=False, width=120)
         written.append(write_atomic(out / "policies" / "pol" / f"{p.firewall_id}.yaml", text))
     for name, value in (("networks", {"networks": dict(sorted(networks.items()))}), ("services", {"services": dict(sorted(services.items()))})):

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_attributes
 
 if TYPE_CHECKING:
-    from .dot import connections, workload_dot
+    from .lines import connections
+    from .dot import workload_dot
     from .engine import run_dot
 
 __all__ = ["connections", "run_dot", "workload_dot"]
-__getattr__ = lazy_attributes(__name__, {"connections": ".dot", "workload_dot": ".dot", "run_dot": ".engine"})
+__getattr__ = lazy_attributes(__name__, {"connections": ".lines", "workload_dot": ".dot", "run_dot": ".engine"})

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from .. import theme
 from ..fonts import text_width
 from ..model import Firewall, Role, Workload
-from .dot import Connection, NODE_WRAP, connections
+from .lines import Connection, connections
 from .geometry import Geometry, Rect, Route
 
 SLOT = theme.EDGE_FONT_SIZE * 2.3  # the wall's height per line
@@ -125,7 +125,7 @@ def label_of(connection: Connection) -> str:
 
 
 def role_lines(role: Role) -> list[str]:
-    return textwrap.wrap(role.label, NODE_WRAP) or [role.label]
+    return textwrap.wrap(role.label, theme.NODE_WRAP) or [role.label]
 
 
 def role_size(role: Role) -> tuple[float, float]:

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import html
 import textwrap
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 import graphviz
 
 from .. import theme
-from ..model import Flow, Role, Workload, Zone, connection_label
+from ..model import Role, Workload, Zone
 from ..graph import workload_graph
+from .lines import Connection, connections
 
-NODE_WRAP = 22
 ANCHOR_WEIGHT = "50"
 ICON_CELL = theme.ICON_SIZE + 4
 
@@ -42,48 +40,6 @@ def firewall_node_id(firewall_id: str) -> str:
     return f"firewall-{firewall_id}"
 
 
-@dataclass(frozen=True)
-class Connection:
-    """Flows drawn as one line: same ends, protocol, transport and initiator."""
-
-    flows: tuple[Flow, ...]
-    numbered: bool = False  # labelled with the flow's index, e.g. a firewall rule's number
-
-    @property
-    def first(self) -> Flow:
-        return self.flows[0]
-
-    @property
-    def id(self) -> str:
-        return "flow-" + "-".join(f.id.replace(".", "-") for f in self.flows)
-
-    @property
-    def label(self) -> str:
-        ports = tuple(sorted({p for f in self.flows for p in f.ports}))
-        return connection_label(self.first.protocol, self.first.transport, ports)
-
-    @property
-    def unsure(self) -> bool:
-        return any(f.unsure for f in self.flows)
-
-
-def connections(flows: Iterable[Flow], numbered: bool = False) -> list[Connection]:
-    """Flows as drawn: alike flows share a line, unless each is numbered on its own."""
-    if numbered:
-        # a numbered flow is a line of its own, but the two directions of one either-way opening
-        # share a line with both arrowheads and both numbers
-        pairs: dict[tuple[object, ...], list[Flow]] = {}
-        for flow in flows:
-            ends = tuple(sorted((flow.source.id, flow.target.id))) if flow.bidirectional else (flow.index,)
-            pairs.setdefault((ends, flow.protocol.id, flow.transport, flow.ports), []).append(flow)
-        return [Connection(tuple(group), numbered=True) for group in pairs.values()]
-    grouped: dict[tuple[str, ...], list[Flow]] = {}
-    for flow in flows:
-        key = (flow.source.id, flow.target.id, flow.protocol.id, flow.transport, flow.initiator)
-        grouped.setdefault(key, []).append(flow)
-    return [Connection(tuple(group)) for group in grouped.values()]
-
-
 def _html_text(text: str, width: int) -> str:
     lines = textwrap.wrap(text, width) or [""]
     return '<BR ALIGN="LEFT"/>'.join(html.escape(line) for line in lines) + '<BR ALIGN="LEFT"/>'
@@ -93,7 +49,7 @@ def _node_label(role: Role) -> str:
     return (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR>'
         f'<TD WIDTH="{ICON_CELL:g}" HEIGHT="{ICON_CELL:g}" FIXEDSIZE="TRUE"> </TD>'
-        f'<TD ALIGN="LEFT" BALIGN="LEFT">{_html_text(role.label, NODE_WRAP)}</TD>'
+        f'<TD ALIGN="LEFT" BALIGN="LEFT">{_html_text(role.label, theme.NODE_WRAP)}</TD>'
         "</TR></TABLE>>"
     )
 

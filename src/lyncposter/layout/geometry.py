@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .. import theme
 from ..model import Workload
-from .dot import connections, firewall_node_id, node_id, workload_dot, zone_cluster_id
+from .lines import connections
 from .engine import run_dot
 
 
@@ -106,6 +106,8 @@ def _spline(pos: str) -> tuple[list[tuple[float, float]], tuple[float, float] | 
 
 def geometry(workload: Workload) -> Geometry:
     """Lay the workload out with dot (the one place that runs it) and read the geometry back."""
+    from .dot import firewall_node_id, node_id, workload_dot, zone_cluster_id  # Graphviz and networkx: only to lay out
+
     laid = json.loads(run_dot(workload_dot(workload), "json"))
     objects = laid.get("objects", [])
     by_gvid = {o["_gvid"]: o for o in objects}
