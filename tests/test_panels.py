@@ -194,3 +194,17 @@ def test_a_panel_is_framed_tight_around_its_drawing(panels):
         assert min(xs) - x0 <= 10.5, (panel.workload_id, min(xs) - x0)  # the padding, and no more
         assert x0 + width - max(xs) <= 10.5 or panel.width <= 400, panel.workload_id  # a narrow panel is as wide as its title
         assert y0 + height - max(ys) <= 10.5, (panel.workload_id, y0 + height - max(ys))
+
+
+def test_the_outer_zones_reach_the_drawings_sides(panels):
+    """A line routed around the outermost roles stays inside the outer zone, and the frame is set
+    by the curve itself, not by its control points: no strip of bare paper beside the zones
+    (the Mobility panel's push line once left one a hundred points wide)."""
+    for panel in panels.values():
+        root = ET.fromstring(panel.svg)
+        x0, _, width, _ = (float(v) for v in root.get("viewBox").split())
+        zones = [g.find(f"{SVG}rect") for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("zone-")]
+        left = min(float(r.get("x")) for r in zones)
+        right = max(float(r.get("x")) + float(r.get("width")) for r in zones)
+        assert left - x0 <= 10.5, (panel.workload_id, left - x0)
+        assert x0 + width - right <= 10.5 or panel.width <= 400, (panel.workload_id, x0 + width - right)

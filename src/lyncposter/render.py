@@ -9,6 +9,7 @@ that the PDF composer and other outputs consume without re-running layout.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -98,9 +99,9 @@ def render_panel(workload: Workload, timeout: float = TIMEOUT, spread: float = 1
     graph = root.find(_tag("g"))
     assert graph is not None, "Graphviz SVG always has a top-level graph group"
     graph.remove(next(e for e in graph if e.tag == _tag("polygon")))  # Graphviz's page background
+    _plate_labels(graph)  # first: a label's plate is part of the drawing the zones must hold
     zones = _level_zones(graph, workload)
     _draw_icons(graph)
-    _plate_labels(graph)
     _draw_firewalls(graph, workload, zones)
     width, height = _frame(root, graph, workload.title)
     root.set("data-workload", workload.id)
@@ -175,8 +176,13 @@ def _content_box(graph: ET.Element) -> Box:
             continue
         stack.extend(element)
         tag = element.tag
-        if tag in (_tag("path"), _tag("polygon")):
-            for x, y in _PAIR.findall(element.get("d") or element.get("points") or ""):
+        if tag == _tag("path"):  # Graphviz writes M then cubic segments: bound the curve, not its handles
+            points = [(float(x), float(y)) for x, y in _PAIR.findall(element.get("d") or "")]
+            for x, y in _curve_extremes(points):
+                xs.append(x)
+                ys.append(y)
+        elif tag == _tag("polygon"):
+            for x, y in _PAIR.findall(element.get("points") or ""):
                 xs.append(float(x))
                 ys.append(float(y))
         elif tag == _tag("text"):  # height from the font size; widths stay inside the shapes
@@ -187,6 +193,33 @@ def _content_box(graph: ET.Element) -> Box:
             xs += [x, x + float(element.get("width", 0))]
             ys += [y, y + float(element.get("height", 0))]
     return Box(min(xs), min(ys), max(xs), max(ys))
+
+
+def _curve_extremes(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The points that bound a path of cubic Bézier segments (start, then three points per segment):
+    each segment's ends and the points where it turns in x or in y."""
+    if len(points) < 4 or (len(points) - 1) % 3:
+        return points  # not a chain of cubics: its points bound it
+    out = [points[0]]
+    for i in range(0, len(points) - 1, 3):
+        p0, p1, p2, p3 = points[i : i + 4]
+        out.append(p3)
+        for axis in (0, 1):
+            a = -p0[axis] + 3 * p1[axis] - 3 * p2[axis] + p3[axis]
+            b = 2 * (p0[axis] - 2 * p1[axis] + p2[axis])
+            c = p1[axis] - p0[axis]
+            if abs(a) < 1e-12:
+                roots = [-c / b] if abs(b) > 1e-12 else []
+            else:
+                disc = b * b - 4 * a * c
+                roots = [] if disc < 0 else [(-b + sign * math.sqrt(disc)) / (2 * a) for sign in (1, -1)]
+            for t in roots:
+                if 0 < t < 1:
+                    u = 1 - t
+                    out.append(
+                        tuple(u**3 * p0[k] + 3 * u * u * t * p1[k] + 3 * u * t * t * p2[k] + t**3 * p3[k] for k in (0, 1))  # type: ignore[arg-type]
+                    )
+    return out
 
 
 def _frame(root: ET.Element, graph: ET.Element, title: str) -> tuple[float, float]:
@@ -252,6 +285,13 @@ def _level_zones(graph: ET.Element, workload: Workload) -> ZoneColumns:
     drawn = _content_box(graph)  # lines routed around a cluster stay inside the columns
     top = min(drawn.y0, min(b.y0 for _, _, b in zones))
     bottom = drawn.y1
+    # ... and so do lines routed around the outermost roles: the outer columns reach the drawing's sides
+    zones.sort(key=lambda z: z[2].x0)
+    drawn_x0 = {zone.id: box.x0 for zone, _, box in zones}
+    first = zones[0]
+    zones[0] = (first[0], first[1], Box(min(first[2].x0, drawn.x0), first[2].y0, first[2].x1, first[2].y1))
+    last = zones[-1]
+    zones[-1] = (last[0], last[1], Box(last[2].x0, last[2].y0, max(last[2].x1, drawn.x1), last[2].y1))
     for zone, group, box in zones:
         shape = next(e for e in group if e.tag in (_tag("path"), _tag("polygon")))
         style = theme.zone_style(zone.order, len(workload.catalog.zones))
@@ -269,8 +309,10 @@ def _level_zones(graph: ET.Element, workload: Workload) -> ZoneColumns:
         )
         group.insert(list(group).index(shape), rect)
         group.remove(shape)
+        shift = box.x0 - drawn_x0[zone.id]  # a heading stays in its column's corner
         for label in group.findall(_tag("text")):
             label.set("y", _fmt(float(label.get("y", "0")) - box.y0 + top))
+            label.set("x", _fmt(float(label.get("x", "0")) + shift))
     return ZoneColumns({zone.id: Box(box.x0, top, box.x1, bottom) for zone, _, box in zones}, top, bottom)
 
 

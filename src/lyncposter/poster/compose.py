@@ -150,24 +150,33 @@ def _fitted_frame(paper: PaperSize, t: sections.Type, side_height: Callable[[Can
     """The sheet's frame with a side column as narrow as its story allows, so that what it does not
     need goes to the main area; None when the story does not fit the usual side column."""
     frame = _frame(paper, t)
-    used = side_height(frame.canvas, frame.side.width)
-    if used > frame.side.height:
+    width = _narrowest(lambda w: side_height(frame.canvas, w), frame.side.height, t.size(MIN_SIDE_WIDTH), frame.side.width)
+    if width is None:
         return None
-    narrower = round(max(frame.side.width * used / frame.side.height * 1.04, t.size(MIN_SIDE_WIDTH)), 3)
-    if narrower < frame.side.width * 0.97:
-        narrow = _frame(paper, t, narrower)
-        if side_height(narrow.canvas, narrower) <= narrow.side.height:
-            return narrow
-    return frame
+    return _frame(paper, t, width) if width < frame.side.width * 0.99 else frame
 
 
-def _finish(frame: _Frame, data: Dataset, paper: PaperSize, t: sections.Type, title: str, unchecked: bool) -> bytes:
-    """Metadata, header, the rule beside the side column, footer; then the PDF's bytes."""
+def _narrowest(height: Callable[[float], float], room: float, low: float, high: float) -> float | None:
+    """The narrowest width in [low, high] (to within `SIDE_WIDTH_STEPS` halvings) at which a story
+    of `height(width)` fits `room`; None when it does not fit even at `high`."""
+    if height(high) > room:
+        return None
+    if height(low) <= room:
+        return round(low, 3)
+    for _ in range(SIDE_WIDTH_STEPS):
+        mid = round((low + high) / 2, 3)
+        low, high = (low, mid) if height(mid) <= room else (mid, high)
+    return round(high, 3)
+
+
+def _finish(frame: _Frame, data: Dataset, paper: PaperSize, t: sections.Type, title: str, unchecked: bool, side: Box | None = None) -> bytes:
+    """Metadata, header, the rule beside the side column (`side`, else the frame's), footer; then the PDF's bytes."""
     canvas = frame.canvas
+    side = side or frame.side
     pin_dates(canvas, data.poster.revision_date)
     _metadata(canvas, data, title)
     _header(canvas, data, t, paper.width, paper.height, frame.margin, frame.header_h, unchecked, title)
-    _rule(canvas, frame.side.x - frame.gap / 2, frame.body.y, frame.body.y + frame.body.height)
+    _rule(canvas, side.x - frame.gap / 2, side.y, side.y + side.height)
     _footer(canvas, data, t, paper.width, frame.margin, unchecked, title)
     canvas.showPage()
     canvas.save()
@@ -237,8 +246,16 @@ def _best_plan(data: Dataset, panels: list[Panel], paper: PaperSize, changes: Ne
                 plans[step] = None
         return plans[step]
 
+    comfortable = COMFORTABLE_TEXT * factor
+
     def better(a: _Plan | None, b: _Plan | None) -> bool:
-        return a is not None and (b is None or a.smallest > b.smallest + 0.005)
+        """Larger smallest text, up to comfortable; beyond it, or between equals, the fuller sheet."""
+        if a is None or b is None:
+            return b is None and a is not None
+        sa, sb = min(a.smallest, comfortable), min(b.smallest, comfortable)
+        if abs(sa - sb) > 0.005:
+            return sa > sb
+        return a.filled > b.filled * 1.001
 
     # the smallest text is the panels' labels or the sections' text, whichever is smaller: larger
     # type leaves the panels less room, smaller type shrinks the tables. Start where the two would
@@ -255,11 +272,12 @@ def _best_plan(data: Dataset, panels: list[Panel], paper: PaperSize, changes: Ne
         if guess != step and guessed is not None and better(guessed, best):
             step, best = guess, guessed
     direction = 1 if best.smallest < best.t.smallest else -1  # panel-bound: smaller type helps
-    while -MAX_GROW_STEPS <= step + direction <= MAX_SHRINK_STEPS:
-        following = plan(step + direction)
-        if following is None or not better(following, best):
-            break
-        step, best = step + direction, following
+    for way in (direction, -direction):  # and back, for a fuller sheet once the text is comfortable
+        while -MAX_GROW_STEPS <= step + way <= MAX_SHRINK_STEPS:
+            following = plan(step + way)
+            if following is None or not better(following, best):
+                break
+            step, best = step + way, following
     return best
 
 
@@ -273,6 +291,10 @@ TYPE_STEP = 0.92  # the sections' type sizes tried: the design's times TYPE_STEP
 # were tried: 0.96 gains 0.03 pt at ARCH E for half a second more of planning)
 MAX_SHRINK_STEPS = 12  # at most to TYPE_STEP ** 12 (0.37) of the design's
 MAX_GROW_STEPS = 8  # ... and at most to TYPE_STEP ** -8 (1.95): a sheet of few panels has room
+SIDE_WIDTH_STEPS = 5  # the side column's width is found to 1/32 of the range it may take
+COMFORTABLE_TEXT = 9.0  # points at ARCH E: a sheet whose smallest text reaches this (a sheet of few panels)
+# spends the rest of its room on filling the paper, not on still larger type
+MAX_SIDE_SHARE = 0.4  # with the band under it, the side column may take this much of the width
 MIN_SIDE_WIDTH = 420.0  # design points: the legend's two columns of icons need this  # the certificates' share of the band's width, tried in turn
 
 
@@ -281,11 +303,12 @@ class _Plan:
     """A workloads sheet measured, not yet drawn: its type, its boxes, its panels' packing."""
 
     t: sections.Type
-    side_width: float
+    side: Box  # the side column: the body's height, or down to the band of tables when that runs under it
     cert_box: Box
     dns_box: Box
     packing: Packing
     smallest: float
+    filled: float  # the area the plan fills with panels, tables and the side story (points²)
 
 
 class Measures:
@@ -338,73 +361,103 @@ def _side_story(data: Dataset, t: sections.Type, width: float, changes: News | N
 
 
 def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type, changes: News | None, measures: Measures) -> _Plan | None:
+    """The best of two arrangements at type `t`: the side column the body's height with the band of
+    tables beside it (a long side story), or the band across the whole width with the side column
+    above it (a short one: the tables get wider and lower, the panels taller)."""
+
     def side_height(canvas: Canvas, width: float) -> float:
         return measures.height(canvas, "side", t, width, lambda: _side_story(data, t, round(width, 3), changes))
 
     frame = _fitted_frame(paper, t, side_height)
     if frame is None:
         return None
-    canvas, body, side, main_w, gap = frame.canvas, frame.body, frame.side, frame.main_w, frame.gap
-    # the band's two tables side by side, split so that neither leaves the other's foot empty:
-    # measured at the usual split, then where the two heights would meet if each table's height
-    # went inversely with its width
-    band: tuple[float, float] | None = None
+    canvas, body, side, gap = frame.canvas, frame.body, frame.side, frame.gap
+    tables = bool(data.certificates or data.dns_records)
+    plans = []
+    band = _band(data, t, canvas, frame.main_w, gap, measures)
+    if band is not None:
+        plans.append(_placed(data, panels, t, body, side, frame.main_w, gap, band, tables, side_height(canvas, side.width)))
+    if tables:
+        across = _band(data, t, canvas, body.width, gap, measures)
+        room = body.height - across[0] - gap if across is not None else 0.0
+        width = _narrowest(lambda w: side_height(canvas, w), room, side.width, body.width * MAX_SIDE_SHARE) if across is not None and room > 0 else None
+        if across is not None and width is not None:
+            above = Box(body.x + body.width - width, body.y + across[0] + gap, width, room)
+            plans.append(_placed(data, panels, t, body, above, body.width - width - gap, gap, across, tables, side_height(canvas, width)))
+    found = [p for p in plans if p is not None]
+    return max(found, key=lambda p: (p.smallest, p.filled)) if found else None
+
+
+def _band(data: Dataset, t: sections.Type, canvas: Canvas, width: float, gap: float, measures: Measures) -> tuple[float, float] | None:
+    """The band of tables across `width`: its height and the certificates' width; None when the two
+    tables cannot stand side by side there.
+
+    The two tables are split so that neither leaves the other's foot empty: measured at the usual
+    split, then where the two heights would meet if each table's height went inversely with its width."""
     has_certificates, has_dns = bool(data.certificates), bool(data.dns_records)
     if not (has_certificates and has_dns):  # one table takes the width; none, and the panels take the height
-        cert_w = main_w if has_certificates else 0.0
         if has_certificates:
-            band = (measures.height(canvas, "certificates", t, cert_w, lambda: sections.certificates(data, t, cert_w)), cert_w)
-        elif has_dns:
-            band = (measures.height(canvas, "dns", t, main_w, lambda: sections.dns(data, t, main_w)), 0.0)
-        else:
-            band = (0.0, 0.0)
-        return _placed(data, panels, t, body, side.width, main_w, gap, band, has_certificates or has_dns)
+            return (measures.height(canvas, "certificates", t, width, lambda: sections.certificates(data, t, width)), width)
+        if has_dns:
+            return (measures.height(canvas, "dns", t, width, lambda: sections.dns(data, t, width)), 0.0)
+        return (0.0, 0.0)
     # neither table narrower than its longest words need
-    lowest, highest = sections.certificates_min_width(data, t) / main_w, 1 - (sections.dns_min_width(data, t) + gap) / main_w
+    lowest, highest = sections.certificates_min_width(data, t) / width, 1 - (sections.dns_min_width(data, t) + gap) / width
     if lowest > highest:
         return None
+    band: tuple[float, float] | None = None
     split = min(max(BAND_SPLIT, lowest), highest)
     for _ in range(2):
-        cert_w = round(main_w * split, 3)
-        dns_w = round(main_w - cert_w - gap, 3)
+        cert_w = round(width * split, 3)
+        dns_w = round(width - cert_w - gap, 3)
         cert_h = measures.height(canvas, "certificates", t, cert_w, lambda: sections.certificates(data, t, cert_w))
         dns_h = measures.height(canvas, "dns", t, dns_w, lambda: sections.dns(data, t, dns_w))
         if band is None or max(cert_h, dns_h) < band[0] - 0.5:
             band = (max(cert_h, dns_h), cert_w)
         meet = cert_h * cert_w / (cert_h * cert_w + dns_h * dns_w)  # cert_area / both areas
         split = min(max(meet, BAND_SPLIT_RANGE[0], lowest), BAND_SPLIT_RANGE[1], highest)
-        if abs(split - cert_w / main_w) < 0.01:
+        if abs(split - cert_w / width) < 0.01:
             break
-    assert band is not None
-    return _placed(data, panels, t, body, side.width, main_w, gap, band, True)
+    return band
 
 
 def _placed(
-    data: Dataset, panels: list[Panel], t: sections.Type, body: Box, side_width: float, main_w: float, gap: float, band: tuple[float, float], tables: bool
+    data: Dataset,
+    panels: list[Panel],
+    t: sections.Type,
+    body: Box,
+    side: Box,
+    main_w: float,
+    gap: float,
+    band: tuple[float, float],
+    tables: bool,
+    side_used: float,
 ) -> _Plan | None:
-    """The plan once the band of tables is measured: the panels take the room above it."""
+    """The plan once the band of tables is measured: the panels take the room above it, beside the side column."""
     band_h, cert_w = band
     if band_h > body.height * 0.45:
         return None
     below = band_h + gap if tables else 0.0
+    band_w = body.width if side.y > body.y else main_w
     panel_box = Box(body.x, body.y + below, main_w, body.height - below)
     packing = pack([(p.width, p.height) for p in panels], panel_box.x, panel_box.y, panel_box.width, panel_box.height, gap)
     smallest = min(t.smallest, min(_panel_text_size(p) for p in panels) * packing.scale)
     cert_box = Box(body.x, body.y, cert_w, band_h)
     dns_x = body.x + cert_w + gap if cert_w else body.x
-    dns_box = Box(dns_x, body.y, round(body.x + main_w - dns_x, 3), band_h)
-    return _Plan(t, side_width, cert_box, dns_box, packing, round(smallest, 2))
+    dns_box = Box(dns_x, body.y, round(body.x + band_w - dns_x, 3), band_h)
+    filled = sum(p.width * p.height for p in packing.placements) + (band_w * band_h if tables else 0.0) + side.width * side_used
+    return _Plan(t, side, cert_box, dns_box, packing, round(smallest, 2), filled)
 
 
 def _draw(plan: _Plan, data: Dataset, panels: list[Panel], vectorizer: Vectorizer, paper: PaperSize, unchecked: bool, title: str, changes: News | None) -> Sheet | None:
     from ..render import panel_layers
 
     t = plan.t
-    frame = _frame(paper, t, plan.side_width)
+    frame = _frame(paper, t, plan.side.width)
     canvas = frame.canvas
     ok = not data.certificates or _fill(canvas, plan.cert_box, sections.certificates(data, t, plan.cert_box.width))
     ok = ok and (not data.dns_records or _fill(canvas, plan.dns_box, sections.dns(data, t, plan.dns_box.width)))
-    ok = ok and _fill(canvas, frame.side, _side_story(data, t, plan.side_width, changes))
+    ok = ok and _fill(canvas, plan.side, _side_story(data, t, plan.side.width, changes))
     if not ok:
         return None
     scale = plan.packing.scale
@@ -413,7 +466,7 @@ def _draw(plan: _Plan, data: Dataset, panels: list[Panel], vectorizer: Vectorize
     backdrops = vectorizer([layer.backdrop for layer in layers], ".backdrop")
     contents = vectorizer([layer.content for layer in layers])
     _panels(canvas, panels, [(b, c, layer.dx, layer.dy) for b, c, layer in zip(backdrops, contents, layers)], plan.packing, t)
-    pdf = _finish(frame, data, paper, t, title, unchecked)
+    pdf = _finish(frame, data, paper, t, title, unchecked, plan.side)
     return Sheet(pdf, paper, scale, plan.smallest)
 
 
