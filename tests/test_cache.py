@@ -7,11 +7,9 @@ import pickle
 import stat
 
 import lyncposter
-from lyncposter.cache import PanelCache, panel_key
+from lyncposter.cache import PanelCache, SvgCache, panel_key
 from lyncposter.layout import workload_dot
 from lyncposter.poster import build_sheets
-from lyncposter.poster.vector import vector_key
-from lyncposter.render import panel_layers, render_panels
 
 
 def build(data, out, cache):
@@ -24,32 +22,31 @@ def test_same_bytes_with_and_without_the_cache_and_one_panel_per_change(data_cop
     cache = PanelCache(tmp_path / "cache")
     plain = build(data, tmp_path / "a", None)
     assert build(data, tmp_path / "b", cache) == plain  # a cold cache
-    entries = set((tmp_path / "cache").glob("*.panel"))
-    assert len(entries) == len(data.workloads)
+    entries = {p.name for p in (tmp_path / "cache").glob("*.svg-panel")}  # every panel, and those laid out again for a taller box
+    assert {f"{panel_key(workload_dot(w))}.svg-panel" for w in data.workloads} <= entries
     assert build(data, tmp_path / "c", cache) == plain  # a warm one
     assert stat.S_IMODE((tmp_path / "cache" / "key").stat().st_mode) == 0o600
-    # one flow changed: one panel laid out and read again (a backdrop whose box moved is redrawn, but it is a few shapes)
+    # one flow changed: one panel laid out again; every panel is painted from its drawing
     data_copy.replace("flows/group-chat.yaml", "ports: 5041", "ports: 5042")
     changed = lyncposter.load(data_copy.root)
     laid_out = set((tmp_path / "cache").glob("*.svg-panel"))
     assert build(changed, tmp_path / "d", cache) == build(changed, tmp_path / "e", None)
     assert [p.name for p in set((tmp_path / "cache").glob("*.svg-panel")) - laid_out] == [f"{panel_key(workload_dot(changed.workload('group-chat')))}.svg-panel"]
-    (panel,) = render_panels([changed.workload("group-chat")])
-    assert [p.name for p in set((tmp_path / "cache").glob("*.panel")) - entries] == [f"{vector_key(panel_layers(panel, panel.width, panel.height).content)}.panel"]
 
 
 def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(dataset, tmp_path):
     cache = PanelCache(tmp_path / "cache")
     plain = build(dataset, tmp_path / "a", cache)
-    entries = sorted((tmp_path / "cache").glob("*.panel"))
+    entries = sorted((tmp_path / "cache").glob("*.svg-panel"))
     corrupt, foreign = entries[0], entries[1]
     corrupt.write_bytes(corrupt.read_bytes()[:100])  # cut short
     foreign.write_bytes(b"\0" * 32 + pickle.dumps(("not", "a panel")))  # not signed by this cache
-    assert cache.get(corrupt.stem) is None and cache.get(foreign.stem) is None
+    panels = SvgCache(tmp_path / "cache")
+    assert panels.get(corrupt.stem) is None and panels.get(foreign.stem) is None
     for sheet in (tmp_path / "cache").glob("*.sheet"):  # the composed sheet is cached too: compose again
         sheet.unlink()
     assert build(dataset, tmp_path / "b", cache) == plain
-    assert cache.get(corrupt.stem) is not None and cache.get(foreign.stem) is not None  # made again
+    assert panels.get(corrupt.stem) is not None and panels.get(foreign.stem) is not None  # made again
 
 
 def test_a_build_with_nothing_changed_writes_the_cached_sheet(data_copy, tmp_path):

@@ -137,7 +137,7 @@ def test_a_narrow_panel_is_as_wide_as_its_title(data_copy):
 
 
 def test_a_stretched_panel_keeps_its_drawing_and_grows_its_zones(panels):
-    from lyncposter.render import panel_layers, stretch_panel
+    from lyncposter.render import stretch_panel
 
     panel = panels["im-presence"]
     dw, dh = 300.0, 200.0
@@ -159,13 +159,15 @@ def test_a_stretched_panel_keeps_its_drawing_and_grows_its_zones(panels):
 
     assert heights(after, zone) == pytest.approx([h + dh for h in heights(before, zone)])
     assert heights(after, wall) == pytest.approx([h + dh for h in heights(before, wall)])
-    moved = [g for g in after.iter(f"{SVG}g") if g.get("class") == "stretched"]
-    assert moved and {g.get("transform") for g in moved} == {f"translate({dw / 2:g},{dh / 2:g})"}
-    # the layers hold the whole panel between them, each word once
-    layers = panel_layers(panel, panel.width + dw, panel.height + dh)
-    words = [_text(t) for svg in (layers.backdrop, layers.content) for t in ET.fromstring(svg).iter(f"{SVG}text")]
-    assert sorted(words) == sorted(_text(t) for t in before.iter(f"{SVG}text"))
-    assert (layers.dx, layers.dy) == (dw / 2, dh / 2)
+    # roles, lines and labels move to the middle, as they are
+    def placed(p, prefix):
+        return {g.id: (g.dx, g.dy, g.children) for g in p.drawing.items if getattr(g, "id", "").startswith(prefix)}
+
+    for prefix in ("role-", "label-"):
+        small, grown = placed(panel, prefix), placed(big, prefix)
+        assert small and small.keys() == grown.keys()
+        for ident, (dx, dy, children) in small.items():
+            assert grown[ident] == (pytest.approx(dx + dw / 2), pytest.approx(dy + dh / 2), children)
     assert stretch_panel(panel, panel.width, panel.height) is panel  # no larger: the panel itself
 
 

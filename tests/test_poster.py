@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,8 +17,6 @@ import lyncposter
 from lyncposter.cli import main
 from lyncposter.poster import NAMED, build_poster, poster_filename
 from lyncposter.poster.compose import compose
-from lyncposter.cache import PanelCache
-from lyncposter.poster.vector import Vectorizer
 from lyncposter.render import render_panels
 from lyncposter.poster.sizes import INCH, MM, paper_size
 from conftest import DATA, VERSION
@@ -40,10 +37,9 @@ def text(poster) -> str:
 
 
 @pytest.fixture(scope="module")
-def vectors(dataset):
-    """The panels, and one vectorizer for every sheet composed from them (a panel stretched the same way is drawn once)."""
-    with tempfile.TemporaryDirectory() as cache:
-        yield render_panels(dataset.workloads), Vectorizer(PanelCache(Path(cache)))
+def panels(dataset):
+    """The panels, laid out once for every sheet composed from them."""
+    return render_panels(dataset.workloads)
 
 
 def test_file_name_carries_slug_and_version(poster):
@@ -63,9 +59,8 @@ def test_file_name_carries_slug_and_version(poster):
         ("600x900mm", True, (600 * MM, 900 * MM)),
     ],
 )
-def test_page_size(dataset, vectors, tmp_path, name, portrait, expected):
-    panels, vectorizer = vectors
-    sheet = compose(dataset, panels, paper_size(name, portrait), vectorizer=vectorizer)
+def test_page_size(dataset, panels, tmp_path, name, portrait, expected):
+    sheet = compose(dataset, panels, paper_size(name, portrait))
     target = tmp_path / "p.pdf"
     target.write_bytes(sheet.pdf)
     box = PdfReader(target).pages[0].mediabox
@@ -169,9 +164,8 @@ def test_one_version_everywhere(data_copy, tmp_path):
     assert VERSION not in _corner_text(built.path) and f"version {VERSION}" not in text
 
 
-def test_same_data_same_bytes(dataset, vectors):
-    panels, vectorizer = vectors
-    first = compose(dataset, panels, paper_size("arch-d"), vectorizer=vectorizer).pdf
+def test_same_data_same_bytes(dataset, panels):
+    first = compose(dataset, panels, paper_size("arch-d")).pdf
     assert compose(dataset, render_panels(dataset.workloads), paper_size("arch-d")).pdf == first  # fresh panels, no cache
 
 

@@ -201,7 +201,7 @@ def test_the_cache_lives_in_the_users_cache_directory_and_is_bounded(empty, caps
     capsys.readouterr()
     assert main(["cache", "info"]) == 0
     info = capsys.readouterr().out
-    assert info.startswith(f"{tmp_path / 'xdg' / 'lyncposter'}: ") and "vector panels" in info
+    assert info.startswith(f"{tmp_path / 'xdg' / 'lyncposter'}: ") and "finished panels" in info
     # bounded: the least recently used go first
     cache = DataCache(tmp_path / "bounded")
     for i in range(6):

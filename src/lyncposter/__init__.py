@@ -26,7 +26,7 @@ from ._lazy import lazy_attributes
 from ._version import __version__
 
 # Every name loads on first use: `lyncposter list` and a script that only reads the data
-# should not pay for Graphviz, networkx, reportlab or svglib, nor for the parts they skip.
+# should not pay for Graphviz, networkx or reportlab, nor for the parts they skip.
 _WHERE = {
     "for_domain": ".domain",
     "certificate_rows": ".export.certs",

@@ -1,9 +1,8 @@
-"""The panel cache: a laid-out, vectorised panel is made once for the inputs that determine it.
+"""The panel cache: a laid-out, finished panel is made once for the inputs that determine it.
 
 An entry is keyed by a hash of everything a panel depends on: its DOT text, the code
-and theme that draw it, the font files, and the versions of lyncposter, Graphviz,
-svglib and reportlab. A rebuild after one flow changed lays out and converts that
-workload's panel only. Entries are signed with a key that only this cache holds
+and theme that draw it, the font files, and the versions of lyncposter, Graphviz and
+reportlab. A rebuild after one flow changed lays out that workload's panel only. Entries are signed with a key that only this cache holds
 (`key`, readable by its owner only): an entry that is corrupt, or that this cache did
 not write, is ignored and rewritten, never unpickled. Entries are written atomically,
 so builds running at once share the cache safely; with or without it, the output is
@@ -32,11 +31,11 @@ from .errors import UsageError
 from .files import write_atomic
 
 FORMAT = b"lyncposter-panel-cache-1"
-_SOURCES = ("theme.py", "render.py", "fonts.py", "layout/dot.py", "poster/vector.py")
+_SOURCES = ("theme.py", "render.py", "fonts.py", "drawing.py", "icons.py", "layout/dot.py", "layout/geometry.py")
 
 
 LIMIT = 200 * 1024 * 1024  # bytes of entries kept; the least recently used go first
-KINDS = {".panel": "vector panels", ".backdrop": "panel backdrops", ".svg-panel": "SVG panels", ".key": "panel keys", ".sheet": "composed sheets", ".data": "loaded data and findings", ".measures": "section heights", ".qr": "QR codes"}
+KINDS = {".svg-panel": "finished panels", ".key": "panel keys", ".sheet": "composed sheets", ".data": "loaded data and findings", ".measures": "section heights", ".qr": "QR codes"}
 
 
 def cache_dir() -> Path:
@@ -117,7 +116,7 @@ def environment_fingerprint() -> bytes:
         digest.update(b"no dot")
     from importlib.metadata import version
 
-    for package in ("svglib", "reportlab"):
+    for package in ("reportlab",):
         digest.update(version(package).encode())
     return digest.digest()
 

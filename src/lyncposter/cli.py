@@ -523,7 +523,7 @@ def _export(args: argparse.Namespace) -> int:
     from .export.vsdx import vsdx_file
     from .firewall import firewall_view
     from .layout.columns import firewall_geometry
-    from .layout.geometry import geometry
+    from .render import panel_geometry
     from .naming import sheet_filename
 
     data = load(args.data)
@@ -539,7 +539,7 @@ def _export(args: argparse.Namespace) -> int:
     def layouts(workloads: tuple[Workload, ...]) -> dict[str, Geometry]:
         for w in workloads:
             if w.id not in laid_out:
-                laid_out[w.id] = geometry(w)
+                laid_out[w.id] = panel_geometry(w)
         return laid_out
 
     if not args.sheet:

@@ -16,14 +16,13 @@ from .errors import RenderError
 @cache
 def register() -> None:
     from reportlab.pdfbase import pdfmetrics  # loaded when text is measured or drawn, not at import
-    from svglib import fonts as svg_fonts
+    from reportlab.pdfbase.ttfonts import TTFont
 
     for name, path in theme.FONT_FILES.items():
         if not Path(path).is_file():
             raise RenderError(f"font file {path} is missing; install it (Debian/Ubuntu: apt-get install fonts-dejavu-core)")
-    # svglib registers the files with reportlab under our names, so panels never make it ask fontconfig
-    svg_fonts.register_font(theme.FONT, theme.FONT_FILES[theme.FONT], "normal", rlgFontName=theme.FONT)
-    svg_fonts.register_font(theme.FONT, theme.FONT_FILES[theme.FONT_BOLD], "bold", rlgFontName=theme.FONT_BOLD)
+    for name in (theme.FONT, theme.FONT_BOLD):
+        pdfmetrics.registerFont(TTFont(name, theme.FONT_FILES[name]))
     # last, so <b> in paragraphs finds the bold face; fonts-dejavu-core ships no italic, so italics print upright
     pdfmetrics.registerFontFamily(theme.FONT, normal=theme.FONT, bold=theme.FONT_BOLD, italic=theme.FONT, boldItalic=theme.FONT_BOLD)
 

@@ -18,8 +18,11 @@ from collections.abc import Iterable
 from .. import theme
 from ..layout import connections
 from ..fonts import text_width
-from ..layout.geometry import Geometry, Rect, geometry
+from ..icons import ICONS
+from ..layout.geometry import Geometry, Rect
+from ..paint.svg import fragment
 from ..model import Workload
+from ..render import panel_geometry
 
 MARGIN = 20.0
 
@@ -32,7 +35,7 @@ def _style(**items: object) -> str:
 def _icon(icon: str) -> str:
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24">'
-        f'<g fill="{theme.MUTED}" stroke="{theme.MUTED}">{theme.ICONS[icon]}</g></svg>'
+        f"{fragment(ICONS[icon])}</svg>"
     )
     return "data:image/svg+xml," + base64.b64encode(svg.encode()).decode()  # draw.io's form: no ';base64'
 
@@ -81,7 +84,7 @@ def _text(root: ET.Element, ident: str, label: str, rect: Rect, page: _Page, siz
 
 def diagram(workload: Workload, layout: Geometry | None = None) -> ET.Element:
     """One workload as a draw.io <diagram> page."""
-    g = layout or geometry(workload)
+    g = layout or panel_geometry(workload)
     page = _Page(g)
     diagram = ET.Element("diagram", {"id": workload.id, "name": workload.title})
     model = ET.SubElement(

@@ -25,6 +25,8 @@ from ..layout.dot import node_id
 from ..model import Dataset, Flow
 from ..poster.packing import pack
 from ..naming import poster_filename
+from ..icons import ICONS
+from ..paint.svg import fragment
 from ..render import Panel, stretch_panel
 
 PANELS_WIDTH = 2700.0
@@ -198,10 +200,7 @@ def _legend(data: Dataset) -> str:
         f'fill="{theme.FIREWALL_FILL}"/></svg><span>Firewall between two zones</span></div>'
     )
     for icon in content.icons:
-        svg = (
-            f'<svg width="64" height="20" viewBox="-20 0 64 24" aria-hidden="true"><g fill="{theme.MUTED}" '
-            f'stroke="{theme.MUTED}">{theme.ICONS[icon]}</g></svg>'
-        )
+        svg = f'<svg width="64" height="20" viewBox="-20 0 64 24" aria-hidden="true">{fragment(ICONS[icon])}</svg>'
         rows.append(f'<div class="legend-row">{svg}<span>{_esc(theme.ICON_LABELS[icon])}</span></div>')
     return "<h2>Legend</h2>" + "".join(rows)
 

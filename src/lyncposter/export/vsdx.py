@@ -22,8 +22,11 @@ from collections.abc import Iterable
 from .. import theme
 from ..layout import connections
 from ..fonts import text_width
-from ..layout.geometry import Geometry, Rect, geometry
+from ..drawing import Ellipse, Path, Rect as Box
+from ..icons import ICONS
+from ..layout.geometry import Geometry, Rect
 from ..model import Workload
+from ..render import panel_geometry
 
 NS = "http://schemas.microsoft.com/office/visio/2012/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -176,9 +179,13 @@ def _page(workload: Workload, g: Geometry) -> tuple[ET.Element, float, float, di
         if role.group:
             facts["group"] = role.group.id
         ident = next(next_id)
-        _box_shape(shapes, ident, f"role-{role.id}", rect, sheet, theme.ROLE_FILL.get(role.kind, theme.PAPER), theme.ROLE_BORDER, role.label,
-                   facts, line_weight=1.2)
+        box = _box_shape(shapes, ident, f"role-{role.id}", rect, sheet, theme.ROLE_FILL.get(role.kind, theme.PAPER), theme.ROLE_BORDER, role.label,
+                         facts, line_weight=1.2)
+        first_section = next(i for i, child in enumerate(box) if child.tag == "Section")  # cells come before sections
+        box.insert(first_section, ET.Element("Cell", {"N": "LeftMargin", "V": _n((theme.ICON_SIZE + 8) / INCH)}))  # the words beside the icon
         role_ids[role.id] = ident
+        if role.icon in ICONS:
+            _icon_shape(shapes, next(next_id), f"icon-{role.id}", role.icon, rect.x + 6, rect.y + rect.height / 2 - theme.ICON_SIZE / 2, sheet)
     drawn = {c.id: c for c in connections(workload.flows, workload.numbered)}
     for route in g.routes:
         connection = drawn[route.connection_id]
@@ -212,6 +219,51 @@ def _page(workload: Workload, g: Geometry) -> tuple[ET.Element, float, float, di
 
 
 CURVE_STEPS = 8  # points per Bézier segment in a Visio connector
+
+
+def _icon_outline(item: object) -> tuple[list[tuple[float, float]], bool] | None:
+    """An icon shape as a polyline in its 24-unit box (y downwards), and whether it is filled."""
+    if isinstance(item, Box):
+        x0, y0, x1, y1 = item.x, item.y, item.x + item.width, item.y + item.height
+        return [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)], item.paint.fill is not None
+    if isinstance(item, Ellipse):
+        steps = 24
+        ring = [(item.cx + item.rx * math.cos(2 * math.pi * k / steps), item.cy + item.ry * math.sin(2 * math.pi * k / steps)) for k in range(steps + 1)]
+        return ring, item.paint.fill is not None
+    if isinstance(item, Path):
+        points = [item.start]
+        for segment in item.segments:
+            points += _sampled([points[-1], *segment])[1:] if len(segment) == 3 else [segment[0]]
+        if item.closed:
+            points.append(item.start)
+        return points, item.paint.fill is not None
+    return None
+
+
+def _icon_shape(shapes: ET.Element, ident: int, name: str, icon: str, x: float, y: float, sheet: _Sheet) -> None:
+    """A role's icon, the same shapes as on the panel, its lower-left corner at (x, y) in points."""
+    size = theme.ICON_SIZE
+    scale = size / 24 / INCH
+    px, py = sheet.at(x, y)
+    shape = ET.SubElement(shapes, "Shape", {"ID": str(ident), "NameU": name, "Name": name, "Type": "Shape"})
+    w = size / INCH
+    for cell, value in (("PinX", px + w / 2), ("PinY", py + w / 2), ("Width", w), ("Height", w), ("LocPinX", w / 2), ("LocPinY", w / 2)):
+        _cell(shape, cell, value)
+    _cell(shape, "FillForegnd", theme.MUTED)
+    _cell(shape, "LineColor", theme.MUTED)
+    _cell(shape, "LineWeight", 1.6 * size / 24 / INCH)
+    for index, item in enumerate(ICONS[icon]):
+        found = _icon_outline(item)
+        if found is None:
+            continue
+        points, filled = found
+        section = ET.SubElement(shape, "Section", {"N": "Geometry", "IX": str(index)})
+        _cell(section, "NoFill", "0" if filled else "1")
+        _cell(section, "NoLine", "1" if filled else "0")
+        for i, (u, v) in enumerate(points, start=1):
+            row = ET.SubElement(section, "Row", {"T": "MoveTo" if i == 1 else "LineTo", "IX": str(i)})
+            _cell(row, "X", u * scale)
+            _cell(row, "Y", (24 - v) * scale)
 
 
 def _sampled(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -292,7 +344,7 @@ def _relationships(items: list[tuple[str, str, str]]) -> bytes:
 def vsdx_file(workloads: Iterable[Workload], title: str = "", layouts: dict[str, Geometry] | None = None) -> bytes:
     """A .vsdx file with one page per workload."""
     workloads = list(workloads)
-    pages = [(w, _page(w, (layouts or {}).get(w.id) or geometry(w))) for w in workloads]
+    pages = [(w, _page(w, (layouts or {}).get(w.id) or panel_geometry(w))) for w in workloads]
     parts: dict[str, bytes] = {}
     types = ET.Element(f"Types")
     ET.SubElement(types, f"Default", {"Extension": "rels", "ContentType": "application/vnd.openxmlformats-package.relationships+xml"})

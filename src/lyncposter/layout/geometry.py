@@ -12,10 +12,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from typing import Any
+
 from .. import theme
+from ..drawing import Ellipse, Group, Item, Paint, Path, Text
 from ..model import Workload
+from .engine import TIMEOUT, run_dot
 from .lines import connections
-from .engine import run_dot
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Geometry:
     groups: dict[str, Rect]
     firewalls: dict[str, float]  # firewall id -> the x of its wall
     routes: tuple[Route, ...]
+    pictures: tuple[Group, ...] = ()  # what Graphviz drew of each zone, group, line and role (y downwards)
 
     @property
     def content(self) -> Rect:
@@ -104,11 +108,17 @@ def _spline(pos: str) -> tuple[list[tuple[float, float]], tuple[float, float] | 
     return points, start, end
 
 
-def geometry(workload: Workload) -> Geometry:
-    """Lay the workload out with dot (the one place that runs it) and read the geometry back."""
-    from .dot import firewall_node_id, node_id, workload_dot, zone_cluster_id  # Graphviz and networkx: only to lay out
+def geometry(workload: Workload, spread: float = 1.0, timeout: float = TIMEOUT) -> Geometry:
+    """Lay the workload out with dot (one `-Tjson` run) and read the geometry back."""
+    from .dot import workload_dot  # Graphviz and networkx: only to lay out
 
-    laid = json.loads(run_dot(workload_dot(workload), "json"))
+    return read_layout(workload, json.loads(run_dot(workload_dot(workload, spread), "json", timeout)))
+
+
+def read_layout(workload: Workload, laid: dict[str, Any]) -> Geometry:
+    """Graphviz's `-Tjson` output as a geometry: positions, and what Graphviz drew of each object."""
+    from .dot import firewall_node_id, node_id, zone_cluster_id
+
     objects = laid.get("objects", [])
     by_gvid = {o["_gvid"]: o for o in objects}
     # nodes and clusters by their id (a cluster's unnamed subgraphs inherit its id, but have no box)
@@ -129,28 +139,8 @@ def geometry(workload: Workload) -> Geometry:
         cluster = ids.get(zone_cluster_id(zone.id))
         if cluster is not None and "bb" in cluster:
             zones[zone.id] = _rect(cluster["bb"])
-    if zones:  # one height for every column, down to the lowest line, as on the poster
-        lowest = [float(v) for e in laid.get("edges", []) for part in e.get("pos", "").split() for v in part.split(",")[-1:] if v]
-        bottom = min([r.y for r in zones.values()] + lowest)
-        top = max(r.y + r.height for r in zones.values())
-        zones = {k: Rect(r.x, bottom, r.width, top - bottom) for k, r in zones.items()}
-
     groups = {o["id"].removeprefix("group-"): _rect(o["bb"]) for o in objects if o.get("id", "").startswith("group-") and "bb" in o}
-
-    firewalls: dict[str, float] = {}
-    reach = theme.FIREWALL_WIDTH / 2 + theme.WALL_GAP
-    for firewall in workload.catalog.firewalls:
-        outer, inner = zones.get(firewall.outer.id), zones.get(firewall.inner.id)
-        if outer is not None and inner is not None and ids.get(firewall_node_id(firewall.id)) is not None:
-            firewalls[firewall.id] = (outer.x + outer.width + inner.x) / 2
-    for firewall in workload.catalog.firewalls:  # the zones reach their walls, as on the panel
-        wall = firewalls.get(firewall.id)
-        if wall is None:
-            continue
-        outer, inner = zones[firewall.outer.id], zones[firewall.inner.id]
-        zones[firewall.outer.id] = Rect(outer.x, outer.y, max(outer.width, wall - reach - outer.x), outer.height)
-        right = inner.x + inner.width
-        zones[firewall.inner.id] = Rect(min(inner.x, wall + reach), inner.y, right - min(inner.x, wall + reach), inner.height)
+    firewalls = [f.id for f in workload.catalog.firewalls if ids.get(firewall_node_id(f.id)) is not None]
 
     drawn = {c.id: c for c in connections(workload.flows, workload.numbered)}
     routes = []
@@ -167,5 +157,57 @@ def geometry(workload: Workload) -> Geometry:
             points = points + [end]
         label_at = tuple(float(v) for v in edge["lp"].split(",")) if "lp" in edge else points[len(points) // 2]
         routes.append(Route(connection.id, tail, head, tuple(points), connection.label, (label_at[0], label_at[1]), edge.get("dir", "forward")))
-    return Geometry(bb.width, bb.height, roles, zones, groups, firewalls, tuple(routes))
 
+    # what Graphviz drew, y downwards: clusters, then lines, then boxes
+    clusters = [o for o in objects if o.get("id", "").startswith(("zone-", "group-")) and "_draw_" in o]
+    nodes = [o for o in objects if "_draw_" in o and o.get("id", "").startswith("role-")]
+    lines = [e for e in laid.get("edges", []) if "_draw_" in e and e.get("id", "") in drawn]
+    pictures = tuple(
+        Group(_ops(o.get("_draw_", []) + o.get("_hdraw_", []) + o.get("_tdraw_", []) + o.get("_ldraw_", [])), id=o["id"], cls=o.get("class", ""), title=o.get("tooltip", ""))
+        for o in clusters + lines + nodes
+    )
+    return Geometry(bb.width, bb.height, roles, zones, groups, {f: 0.0 for f in firewalls}, tuple(routes), pictures)
+
+
+def _ops(ops: list[dict[str, Any]]) -> tuple[Item, ...]:
+    """xdot drawing operations as shapes and text, y downwards."""
+    items: list[Item] = []
+    fill: str | None = None
+    stroke: str | None = "#000000"
+    width, size, bold = 1.0, 14.0, False
+    dashes: tuple[float, ...] = ()
+    for op in ops:
+        kind = op["op"]
+        if kind == "c":
+            stroke = op["color"]
+        elif kind == "C":
+            fill = op["color"]
+        elif kind == "S":
+            style = op["style"]
+            if style.startswith("setlinewidth("):
+                width = float(style[len("setlinewidth(") : -1])
+            elif style in ("dashed", "dotted"):
+                dashes = tuple(theme.DASHES.get(style) or (5.0, 2.0))
+            elif style == "solid":
+                dashes = ()
+        elif kind == "F":
+            size, bold = float(op["size"]), "bold" in op["face"].lower()
+        elif kind == "t":
+            bold = bool(int(op["fontchar"]) & 1)
+        elif kind in ("b", "B", "P", "p", "L"):
+            points = [(float(x), -float(y)) for x, y in op["points"]]
+            filled = kind in ("b", "P") or (kind == "B" and fill is not None)
+            paint = Paint(fill if filled else None, stroke, width, dashes)
+            if kind in ("b", "B"):
+                items.append(Path(points[0], tuple(tuple(points[i : i + 3]) for i in range(1, len(points) - 2, 3)), paint))
+            else:
+                items.append(Path(points[0], tuple((p,) for p in points[1:]), paint, closed=kind != "L"))
+        elif kind in ("E", "e"):
+            cx, cy, rx, ry = (float(v) for v in op["rect"])
+            items.append(Ellipse(cx, -cy, rx, ry, Paint(fill if kind == "E" else None, stroke, width, dashes)))
+        elif kind == "T":
+            x, y = (float(v) for v in op["pt"])
+            anchor = {"l": "start", "c": "middle", "r": "end"}[op["align"]]
+            items.append(Text(x, -y, op["text"], size, stroke or theme.INK, bold, anchor))
+            bold = False  # a font character applies to the text it precedes
+    return tuple(items)

@@ -135,7 +135,6 @@ def _compose_all(
     from ..cache import SvgCache
     from ..render import render_panels, render_rules
     from .compose import compose, compose_firewall, smallest_text
-    from .vector import Vectorizer
 
     changes = compare(previous, data) if previous is not None else None
     views = {s.id: firewall_view(data, s) for s in specs if s.kind == "firewall"}
@@ -150,7 +149,6 @@ def _compose_all(
     laid_out = [w for w in needed.values() if w.id not in rules]
     rendered = dict(zip((w.id for w in laid_out), render_panels(laid_out, timeout=timeout, cache=svgs))) if laid_out else {}
     rendered.update(rules)
-    vectorizer = Vectorizer(cache)
 
     def spread(panels: list[Panel], boxes: list[tuple[float, float]]) -> list[Panel]:
         return spread_to_fit(panels, boxes, needed, timeout, svgs)
@@ -165,7 +163,7 @@ def _compose_all(
             legend_data = replace(view.facts, workloads=view.drawings)  # the legend shows what the drawings use
 
             def make(on: PaperSize) -> Sheet:
-                return compose_firewall(legend_data, view.facts.workloads, view.rule_sets, panels, on, unchecked, vectorizer, spec.title)
+                return compose_firewall(legend_data, view.facts.workloads, view.rule_sets, panels, on, unchecked, spec.title)
 
             def measure(on: PaperSize) -> float:
                 return make(on).smallest_text
@@ -175,7 +173,7 @@ def _compose_all(
             news = (data.poster.news or changes) if spec.main else None  # the changelog's words, else the facts that changed
 
             def make(on: PaperSize) -> Sheet:
-                return compose(facts, panels, on, unchecked, vectorizer, spec.title, news, cache, spread)
+                return compose(facts, panels, on, unchecked, spec.title, news, cache, spread)
 
             def measure(on: PaperSize) -> float:
                 return smallest_text(facts, panels, on, news, cache)

@@ -31,13 +31,10 @@ import hashlib
 import io
 import math
 import os
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
@@ -58,7 +55,6 @@ from .packing import Packing, Placement, pack
 from .sizes import INCH, PaperSize, Sheet
 
 News = ChangelogEntry | Changes  # what the What's new box shows: the changelog's entry, else the facts that changed
-from .vector import Vectorizer
 
 DESIGN_LONG, DESIGN_SHORT = 48 * INCH, 36 * INCH  # ARCH E
 
@@ -69,10 +65,6 @@ class Box:
     y: float
     width: float
     height: float
-
-
-def _panel_text_size(panel: Panel) -> float:
-    return min(float(s) for s in re.findall(r'font-size="([\d.]+)"', panel.svg))
 
 
 def _height(canvas: Canvas, flowables: list[Flowable], width: float) -> float:
@@ -193,7 +185,6 @@ def compose(
     panels: list[Panel],
     paper: PaperSize,
     unchecked: bool = False,
-    vectorizer: Vectorizer | None = None,
     title: str | None = None,
     changes: News | None = None,
     cache: SignedCache | None = None,
@@ -212,7 +203,7 @@ def compose(
     def draw(plan: _Plan) -> Sheet | None:
         scale = plan.packing.scale
         shown = reshape(panels, [(p.width / scale, p.height / scale) for p in plan.packing.placements]) if reshape else panels
-        return _draw(plan, data, shown, vectorizer or Vectorizer(), paper, unchecked, heading, changes)
+        return _draw(plan, data, shown, paper, unchecked, heading, changes)
 
     sheet = draw(_best_plan(data, panels, paper, changes, measures))
     if sheet is None and measures.cache is not None:  # kept heights that no longer hold: measure afresh
@@ -441,7 +432,7 @@ def _placed(
     band_w = body.width if side.y > body.y else main_w
     panel_box = Box(body.x, body.y + below, main_w, body.height - below)
     packing = pack([(p.width, p.height) for p in panels], panel_box.x, panel_box.y, panel_box.width, panel_box.height, gap)
-    smallest = min(t.smallest, min(_panel_text_size(p) for p in panels) * packing.scale)
+    smallest = min(t.smallest, min(p.smallest_text() for p in panels) * packing.scale)
     cert_box = Box(body.x, body.y, cert_w, band_h)
     dns_x = body.x + cert_w + gap if cert_w else body.x
     dns_box = Box(dns_x, body.y, round(body.x + band_w - dns_x, 3), band_h)
@@ -449,9 +440,7 @@ def _placed(
     return _Plan(t, side, cert_box, dns_box, packing, round(smallest, 2), filled)
 
 
-def _draw(plan: _Plan, data: Dataset, panels: list[Panel], vectorizer: Vectorizer, paper: PaperSize, unchecked: bool, title: str, changes: News | None) -> Sheet | None:
-    from ..render import panel_layers
-
+def _draw(plan: _Plan, data: Dataset, panels: list[Panel], paper: PaperSize, unchecked: bool, title: str, changes: News | None) -> Sheet | None:
     t = plan.t
     frame = _frame(paper, t, plan.side.width)
     canvas = frame.canvas
@@ -460,14 +449,9 @@ def _draw(plan: _Plan, data: Dataset, panels: list[Panel], vectorizer: Vectorize
     ok = ok and _fill(canvas, plan.side, _side_story(data, t, plan.side.width, changes))
     if not ok:
         return None
-    scale = plan.packing.scale
-    # each panel fills its box: the drawing at the common scale, its zones stretched around it
-    layers = [panel_layers(panels[p.index], p.width / scale, p.height / scale) for p in plan.packing.placements]
-    backdrops = vectorizer([layer.backdrop for layer in layers], ".backdrop")
-    contents = vectorizer([layer.content for layer in layers])
-    _panels(canvas, panels, [(b, c, layer.dx, layer.dy) for b, c, layer in zip(backdrops, contents, layers)], plan.packing, t)
+    _panels(canvas, panels, plan.packing, t)
     pdf = _finish(frame, data, paper, t, title, unchecked, plan.side)
-    return Sheet(pdf, paper, scale, plan.smallest)
+    return Sheet(pdf, paper, plan.packing.scale, plan.smallest)
 
 
 def _metadata(canvas: Canvas, data: Dataset, title: str) -> None:
@@ -511,26 +495,19 @@ def _header(
     canvas.line(margin, top - height, W - margin, top - height)
 
 
-# a panel's drawing as composed: a whole panel, or a backdrop with its content at (dx, dy)
-Drawn = tuple[Drawing, Drawing | None, float, float]
+def _panels(canvas: Canvas, panels: list[Panel], packing: Packing, t: sections.Type) -> None:
+    """Each panel in its box: the drawing at the common scale, its zones stretched around it."""
+    from ..paint.pdf import draw
+    from ..render import stretch
 
-
-def _panels(canvas: Canvas, panels: list[Panel], drawings: list[Drawn], packing: Packing, t: sections.Type) -> None:
-    """Each panel in its box: a drawing, or a backdrop with the content placed on it at (dx, dy)."""
     pad = t.size(4)
+    scale = packing.scale
     for placement in packing.placements:
         panel = panels[placement.index]
-        backdrop, content, dx, dy = drawings[placement.index]
         canvas.setStrokeColor(colors.HexColor(theme.CARD_BORDER))
         canvas.setLineWidth(0.8)
         canvas.roundRect(placement.x - pad, placement.y - pad, placement.width + 2 * pad, placement.height + 2 * pad, pad * 1.5, stroke=1, fill=0)
-        canvas.saveState()
-        canvas.translate(placement.x, placement.y)
-        canvas.scale(packing.scale, packing.scale)
-        renderPDF.draw(backdrop, canvas, 0, 0)
-        if content is not None:
-            renderPDF.draw(content, canvas, dx, dy)
-        canvas.restoreState()
+        draw(canvas, stretch(panel.drawing, placement.width / scale, placement.height / scale), placement.x, placement.y, scale)
         canvas.bookmarkPage(f"panel-{panel.workload_id}", fit="FitR", left=placement.x, bottom=placement.y, right=placement.x + placement.width, top=placement.y + placement.height)
         canvas.addOutlineEntry(panel.title, f"panel-{panel.workload_id}", level=0)
 
@@ -567,7 +544,6 @@ def compose_firewall(
     panels: list[Panel],
     paper: PaperSize,
     unchecked: bool = False,
-    vectorizer: Vectorizer | None = None,
     title: str | None = None,
 ) -> Sheet:
     """The firewall sheet: per firewall, its drawing beside its numbered rule table; legend, notes, QR.
@@ -578,7 +554,7 @@ def compose_firewall(
     """
     heading = title or data.poster.title
     return _with_shrinking_type(
-        paper, lambda t: _try_compose_firewall(data, workloads, rule_sets, panels, vectorizer or Vectorizer(), paper, t, unchecked, heading)
+        paper, lambda t: _try_compose_firewall(data, workloads, rule_sets, panels, paper, t, unchecked, heading)
     )
 
 
@@ -587,7 +563,6 @@ def _try_compose_firewall(
     workloads: tuple[Workload, ...],
     rule_sets: tuple[RuleSet, ...],
     panels: list[Panel],
-    vectorizer: Vectorizer,
     paper: PaperSize,
     t: sections.Type,
     unchecked: bool,
@@ -633,15 +608,9 @@ def _try_compose_firewall(
         top -= band_h + gap
     if not _fill(canvas, side, side_story):
         return None
-    from ..render import panel_layers
-
-    layers = [panel_layers(panels[p.index], p.width / scale, p.height / scale) for p in placements]
-    backdrops = vectorizer([layer.backdrop for layer in layers], ".backdrop")
-    contents = vectorizer([layer.content for layer in layers])
-    drawn: list[Drawn] = [(b, c, layer.dx, layer.dy) for b, c, layer in zip(backdrops, contents, layers)]
-    _panels(canvas, panels, drawn, Packing(scale, tuple(placements)), t)
+    _panels(canvas, panels, Packing(scale, tuple(placements)), t)
     pdf = _finish(frame, data, paper, t, title, unchecked)
-    smallest = min(t.smallest, min(_panel_text_size(p) for p in panels) * scale)
+    smallest = min(t.smallest, min(p.smallest_text() for p in panels) * scale)
     return Sheet(pdf, paper, scale, round(smallest, 2))
 
 

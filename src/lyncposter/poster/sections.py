@@ -19,7 +19,6 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
-from svglib.svglib import svg2rlg
 
 from .. import theme
 from ..cache import SignedCache, environment_fingerprint
@@ -103,28 +102,27 @@ def _line_sample(t: Type, colour: str, style: str, width: float, both: bool = Fa
     return d
 
 
-@cache
-def _icon_svg(icon: str) -> bytes:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24">'
-        f'<g fill="{theme.MUTED}" stroke="{theme.MUTED}">{theme.ICONS[icon]}</g></svg>'
-    ).encode()
+class IconFlowable(Flowable):
+    """A role's icon, `size` points across, drawn from the same shapes as the panels'."""
 
+    def __init__(self, icon: str, size: float):
+        super().__init__()
+        self.icon, self.size = icon, size
+        self.width = self.height = size
 
-@cache
-def _icon_shapes(icon: str) -> Group:
-    """The icon read once (svglib), shared by every drawing of it."""
-    drawing = svg2rlg(io.BytesIO(_icon_svg(icon)))
-    assert drawing is not None
-    return Group(*drawing.contents)
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.size, self.size
 
+    def draw(self) -> None:
+        from ..icons import ICONS
+        from ..paint.pdf import draw_items
 
-def icon_drawing(icon: str, size: float) -> Drawing:
-    drawing = Drawing(size, size)
-    shapes = Group(_icon_shapes(icon))
-    shapes.scale(size / 24, size / 24)
-    drawing.add(shapes)
-    return drawing
+        canvas = self.canv
+        canvas.saveState()
+        canvas.translate(0, self.size)
+        canvas.scale(self.size / 24, -self.size / 24)  # the icon's 24-unit box, y downwards
+        draw_items(canvas, ICONS[self.icon])
+        canvas.restoreState()
 
 
 def _swatch(t: Type, fill: str, border: str) -> Drawing:
@@ -162,7 +160,7 @@ def legend(data: Dataset, t: Type, width: float) -> list[Flowable]:
             Paragraph("Not confirmed by the sources at hand; the reason is given beside it", t.cell),
         ]
     )
-    icon_rows = [[icon_drawing(i, t.size(20)), Paragraph(_esc(theme.ICON_LABELS[i]), t.cell)] for i in content.icons]
+    icon_rows = [[IconFlowable(i, t.size(20)), Paragraph(_esc(theme.ICON_LABELS[i]), t.cell)] for i in content.icons]
     half = (len(icon_rows) + 1) // 2
     icon_grid = [a + b for a, b in zip(icon_rows[:half], icon_rows[half:] + [["", ""]])]
     first = t.size(72)
