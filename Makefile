@@ -52,7 +52,7 @@ test: $(STAMP) system-test
 lint: $(STAMP)
 	$(BIN)/python -m mypy
 
-# Refresh the golden DOT files after a deliberate change; review the diff.
+# Refresh the golden DOT and geometry files after a deliberate change; review the diff.
 golden: $(STAMP) system
 	LYNCPOSTER_ACCEPT=1 $(BIN)/python -m pytest -q tests/test_golden.py
 

@@ -210,3 +210,15 @@ def test_the_outer_zones_reach_the_drawings_sides(panels):
         right = max(float(r.get("x")) + float(r.get("width")) for r in zones)
         assert left - x0 <= 10.5, (panel.workload_id, left - x0)
         assert x0 + width - right <= 10.5 or panel.width <= 400, (panel.workload_id, x0 + width - right)
+
+
+def test_every_icon_has_its_shapes_and_its_legend_words():
+    """The icons live in one place (icons.py), as shapes every painter draws; the legend names each."""
+    from lyncposter import theme
+    from lyncposter.drawing import bounds
+    from lyncposter.icons import ICONS
+
+    assert list(ICONS) == list(theme.ICON_LABELS)
+    for name, shapes in ICONS.items():
+        box = bounds(shapes)
+        assert box is not None and 0 <= box.x0 and box.x1 <= 24 and 0 <= box.y0 and box.y1 <= 24, name  # inside the 24-unit box

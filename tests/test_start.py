@@ -72,7 +72,7 @@ def test_an_unknown_family_is_one_error_not_also_an_unknown_protocol(data_copy, 
 def test_the_schemas_allow_exactly_the_themes_families_and_icons():
     items = schema("catalog")["properties"]
     assert items["protocols"]["items"]["properties"]["family"]["enum"] == list(theme.FAMILIES)
-    assert items["roles"]["items"]["properties"]["icon"]["enum"] == list(theme.ICONS)
+    assert items["roles"]["items"]["properties"]["icon"]["enum"] == list(theme.ICON_LABELS)
 
 
 # --- the data reference --------------------------------------------------------------------------------

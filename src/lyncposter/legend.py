@@ -34,5 +34,5 @@ def legend(data: Dataset) -> Legend:
     families = tuple(FamilyEntry(f, tuple(by_family[f.id])) for f in theme.FAMILIES.values() if f.id in by_family)
     roles = [r for w in data.workloads for r in w.roles]
     zones = tuple(sorted({r.zone for r in roles}, key=lambda z: z.order))
-    icons = tuple(sorted({r.icon for r in roles}, key=list(theme.ICONS).index))
+    icons = tuple(sorted({r.icon for r in roles}, key=list(theme.ICON_LABELS).index))
     return Legend(families, zones, icons)

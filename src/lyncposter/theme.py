@@ -119,59 +119,6 @@ HEADER_FILL = "#1f2933"
 
 # Role icons, drawn in a 24 x 24 box, with stroke and fill taken from `currentColor`
 # so one definition serves every theme. Vector shapes embedded in the SVG: no files.
-ICONS: dict[str, str] = {
-    "server": (
-        '<rect x="5" y="2" width="14" height="20" rx="1.5" fill="none" stroke-width="1.6"/>'
-        '<line x1="8" y1="7" x2="16" y2="7" stroke-width="1.6"/>'
-        '<line x1="8" y1="11" x2="16" y2="11" stroke-width="1.6"/>'
-        '<circle cx="12" cy="17" r="1.6" stroke="none"/>'
-    ),
-    "database": (
-        '<ellipse cx="12" cy="5" rx="8" ry="3" fill="none" stroke-width="1.6"/>'
-        '<path d="M4 5v14c0 1.7 3.6 3 8 3s8-1.3 8-3V5" fill="none" stroke-width="1.6"/>'
-        '<path d="M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3" fill="none" stroke-width="1.6"/>'
-    ),
-    "client": (
-        '<rect x="2" y="3" width="20" height="13" rx="1.5" fill="none" stroke-width="1.6"/>'
-        '<line x1="12" y1="16" x2="12" y2="20" stroke-width="1.6"/>'
-        '<line x1="7" y1="21" x2="17" y2="21" stroke-width="1.8"/>'
-    ),
-    "phone": (
-        '<rect x="3" y="9" width="18" height="12" rx="2" fill="none" stroke-width="1.6"/>'
-        '<path d="M6 9V5c0-1 1-2 2-2h8c1 0 2 1 2 2v4" fill="none" stroke-width="1.6"/>'
-        '<rect x="6" y="12" width="5" height="3" stroke="none"/>'
-        '<circle cx="15" cy="13" r="1" stroke="none"/><circle cx="18" cy="13" r="1" stroke="none"/>'
-        '<circle cx="15" cy="17" r="1" stroke="none"/><circle cx="18" cy="17" r="1" stroke="none"/>'
-    ),
-    "mobile": (
-        '<rect x="7" y="2" width="10" height="20" rx="2" fill="none" stroke-width="1.6"/>'
-        '<line x1="10" y1="5" x2="14" y2="5" stroke-width="1.4"/>'
-        '<circle cx="12" cy="18.5" r="1.2" stroke="none"/>'
-    ),
-    "cloud": (
-        '<path d="M7 19h11a4 4 0 0 0 0.6-7.95A6 6 0 0 0 7.2 9.1 5 5 0 0 0 7 19z" '
-        'fill="none" stroke-width="1.6" stroke-linejoin="round"/>'
-    ),
-    "gateway": (
-        '<rect x="2" y="8" width="20" height="9" rx="1.5" fill="none" stroke-width="1.6"/>'
-        '<path d="M6 8V4M18 8V4" stroke-width="1.6"/>'
-        '<circle cx="7" cy="12.5" r="1.2" stroke="none"/><circle cx="11" cy="12.5" r="1.2" stroke="none"/>'
-        '<line x1="14" y1="12.5" x2="19" y2="12.5" stroke-width="1.6"/>'
-    ),
-    "proxy": (
-        '<rect x="3" y="3" width="18" height="18" rx="2" fill="none" stroke-width="1.6"/>'
-        '<path d="M6 9h10l-3-3M18 15H8l3 3" fill="none" stroke-width="1.6" stroke-linejoin="round"/>'
-    ),
-    "share": (
-        '<path d="M2 6h7l2 2h11v12H2z" fill="none" stroke-width="1.6" stroke-linejoin="round"/>'
-        '<line x1="2" y1="11" x2="22" y2="11" stroke-width="1.2"/>'
-    ),
-    "edge": (
-        '<rect x="5" y="2" width="14" height="20" rx="1.5" fill="none" stroke-width="1.6"/>'
-        '<path d="M9 8l3-3 3 3M9 16l3 3 3-3" fill="none" stroke-width="1.6"/>'
-        '<line x1="12" y1="5" x2="12" y2="19" stroke-width="1.4"/>'
-    ),
-}
 ICON_LABELS: dict[str, str] = {
     "server": "Server role",
     "database": "SQL Server database",

@@ -149,16 +149,25 @@ def _fitted_frame(paper: PaperSize, t: sections.Type, side_height: Callable[[Can
 
 
 def _narrowest(height: Callable[[float], float], room: float, low: float, high: float) -> float | None:
-    """The narrowest width in [low, high] (to within `SIDE_WIDTH_STEPS` halvings) at which a story
-    of `height(width)` fits `room`; None when it does not fit even at `high`."""
-    if height(high) > room:
+    """The narrowest width in [low, high] at which a story of `height(width)` fits `room`, found
+    in `SIDE_WIDTH_STEPS` tries after the first guess that its area holds; None when it does not
+    fit even at `high`."""
+    at_high = height(high)
+    if at_high > room:
         return None
     if height(low) <= room:
         return round(low, 3)
+    fits, fails = high, low
+    guess = high * at_high / room
     for _ in range(SIDE_WIDTH_STEPS):
-        mid = round((low + high) / 2, 3)
-        low, high = (low, mid) if height(mid) <= room else (mid, high)
-    return round(high, 3)
+        margin = (fits - fails) * 0.1
+        guess = round(min(max(guess, fails + margin), fits - margin), 3)
+        if height(guess) <= room:
+            fits = guess
+        else:
+            fails = guess
+        guess = (fits + fails) / 2
+    return round(fits, 3)
 
 
 def _finish(frame: _Frame, data: Dataset, paper: PaperSize, t: sections.Type, title: str, unchecked: bool, side: Box | None = None) -> bytes:
@@ -282,7 +291,7 @@ TYPE_STEP = 0.92  # the sections' type sizes tried: the design's times TYPE_STEP
 # were tried: 0.96 gains 0.03 pt at ARCH E for half a second more of planning)
 MAX_SHRINK_STEPS = 12  # at most to TYPE_STEP ** 12 (0.37) of the design's
 MAX_GROW_STEPS = 8  # ... and at most to TYPE_STEP ** -8 (1.95): a sheet of few panels has room
-SIDE_WIDTH_STEPS = 5  # the side column's width is found to 1/32 of the range it may take
+SIDE_WIDTH_STEPS = 3  # tries to find the side column's width, after a first guess
 COMFORTABLE_TEXT = 9.0  # points at ARCH E: a sheet whose smallest text reaches this (a sheet of few panels)
 # spends the rest of its room on filling the paper, not on still larger type
 MAX_SIDE_SHARE = 0.4  # with the band under it, the side column may take this much of the width
@@ -356,8 +365,16 @@ def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type
     tables beside it (a long side story), or the band across the whole width with the side column
     above it (a short one: the tables get wider and lower, the panels taller)."""
 
+    parsed: list[tuple[list[Flowable], list[Flowable]]] = []  # the story's parts that no width changes, set once
+
     def side_height(canvas: Canvas, width: float) -> float:
-        return measures.height(canvas, "side", t, width, lambda: _side_story(data, t, round(width, 3), changes))
+        def story() -> list[Flowable]:
+            if not parsed:
+                parsed.append(((sections.whats_new(changes, t) if changes is not None else []), sections.notes(data, t)))
+            news, notes = parsed[0]
+            return news + sections.legend(data, t, round(width, 3)) + notes + sections.resources(data, t, round(width, 3))
+
+        return measures.height(canvas, "side", t, width, story)
 
     frame = _fitted_frame(paper, t, side_height)
     if frame is None:
@@ -368,10 +385,14 @@ def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type
     band = _band(data, t, canvas, frame.main_w, gap, measures)
     if band is not None:
         plans.append(_placed(data, panels, t, body, side, frame.main_w, gap, band, tables, side_height(canvas, side.width)))
-    if tables:
+    # the band across the whole width lies at least as low as its area allows: a side story too
+    # tall for the room above that, even at its widest, cannot stand above it (the main sheet's)
+    widest = body.width * MAX_SIDE_SHARE
+    lowest_band = band[0] * frame.main_w / body.width if band is not None else 0.0
+    if tables and side_height(canvas, widest) <= body.height - gap - lowest_band:
         across = _band(data, t, canvas, body.width, gap, measures)
         room = body.height - across[0] - gap if across is not None else 0.0
-        width = _narrowest(lambda w: side_height(canvas, w), room, side.width, body.width * MAX_SIDE_SHARE) if across is not None and room > 0 else None
+        width = _narrowest(lambda w: side_height(canvas, w), room, side.width, widest) if across is not None and room > 0 else None
         if across is not None and width is not None:
             above = Box(body.x + body.width - width, body.y + across[0] + gap, width, room)
             plans.append(_placed(data, panels, t, body, above, body.width - width - gap, gap, across, tables, side_height(canvas, width)))
