@@ -52,6 +52,14 @@ class Path:
 
 
 @dataclass(frozen=True)
+class Strokes:
+    """Separate straight strokes drawn as one path: a wall's mortar, say."""
+
+    pairs: tuple[tuple[Point, Point], ...]
+    paint: Paint
+
+
+@dataclass(frozen=True)
 class Ellipse:
     cx: float
     cy: float
@@ -89,7 +97,7 @@ class Group:
         return self.cls.split()
 
 
-Item = Rect | Path | Ellipse | Text | Group
+Item = Rect | Path | Strokes | Ellipse | Text | Group
 
 
 def line(a: Point, b: Point, paint: Paint) -> Path:
@@ -175,6 +183,11 @@ def bounds(items: Sequence[Item], text_widths: bool = False) -> Bounds | None:
             for x, y in curve_extremes(item.start, item.segments):
                 xs.append(dx + x * scale)
                 ys.append(dy + y * scale)
+        elif isinstance(item, Strokes):
+            for pair in item.pairs:
+                for x, y in pair:
+                    xs.append(dx + x * scale)
+                    ys.append(dy + y * scale)
         elif isinstance(item, Ellipse):
             xs += [dx + (item.cx - item.rx) * scale, dx + (item.cx + item.rx) * scale]
             ys += [dy + (item.cy - item.ry) * scale, dy + (item.cy + item.ry) * scale]
@@ -209,6 +222,8 @@ def moved(item: Item, dx: float, dy: float) -> Item:
         return replace(item, x=item.x + dx, y=item.y + dy)
     if isinstance(item, Ellipse):
         return replace(item, cx=item.cx + dx, cy=item.cy + dy)
+    if isinstance(item, Strokes):
+        return replace(item, pairs=tuple(((a[0] + dx, a[1] + dy), (b[0] + dx, b[1] + dy)) for a, b in item.pairs))
     return replace(
         item,
         start=(item.start[0] + dx, item.start[1] + dy),

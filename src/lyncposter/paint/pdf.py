@@ -8,7 +8,7 @@ from reportlab.lib.colors import Color, HexColor
 from reportlab.pdfgen.canvas import Canvas
 
 from .. import theme
-from ..drawing import Drawing, Ellipse, Group, Item, Paint, Path, Rect, Text
+from ..drawing import Drawing, Ellipse, Group, Item, Paint, Path, Rect, Strokes, Text
 
 
 @cache
@@ -42,7 +42,7 @@ def draw_items(canvas: Canvas, items: tuple[Item, ...]) -> None:
             _shape(canvas, item)
 
 
-def _shape(canvas: Canvas, item: Rect | Path | Ellipse) -> None:
+def _shape(canvas: Canvas, item: Rect | Path | Strokes | Ellipse) -> None:
     paint = item.paint
     fill, stroke = _set(canvas, paint)
     if not (fill or stroke):
@@ -52,6 +52,12 @@ def _shape(canvas: Canvas, item: Rect | Path | Ellipse) -> None:
             canvas.roundRect(item.x, item.y, item.width, item.height, item.rx, stroke=stroke, fill=fill)
         else:
             canvas.rect(item.x, item.y, item.width, item.height, stroke=stroke, fill=fill)
+    elif isinstance(item, Strokes):
+        p = canvas.beginPath()
+        for a, b in item.pairs:
+            p.moveTo(*a)
+            p.lineTo(*b)
+        canvas.drawPath(p, stroke=stroke, fill=0)
     elif isinstance(item, Ellipse):
         canvas.ellipse(item.cx - item.rx, item.cy - item.ry, item.cx + item.rx, item.cy + item.ry, stroke=stroke, fill=fill)
     else:

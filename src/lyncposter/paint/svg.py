@@ -5,7 +5,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import theme
-from ..drawing import Drawing, Ellipse, Group, Item, Paint, Path, Rect, Text
+from ..drawing import Drawing, Ellipse, Group, Item, Paint, Path, Rect, Strokes, Text
 
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
@@ -86,6 +86,9 @@ def _item(item: Item, out: list[str]) -> None:
         out.append(f'<rect{_attr("class", item.cls)} x="{fmt(item.x)}" y="{fmt(item.y)}" width="{fmt(item.width)}" height="{fmt(item.height)}"{rx}{_paint(item.paint)} />\n')
     elif isinstance(item, Path):
         out.append(f'<path d="{path_data(item)}"{_paint(item.paint)} />\n')
+    elif isinstance(item, Strokes):
+        d = "".join(f"M{fmt(a[0])},{fmt(a[1])}L{fmt(b[0])},{fmt(b[1])}" for a, b in item.pairs)
+        out.append(f'<path d="{d}"{_paint(item.paint)} />\n')
     elif isinstance(item, Ellipse):
         out.append(f'<ellipse cx="{fmt(item.cx)}" cy="{fmt(item.cy)}" rx="{fmt(item.rx)}" ry="{fmt(item.ry)}"{_paint(item.paint)} />\n')
     elif isinstance(item, Text):
