@@ -218,9 +218,9 @@ def dns_targets_resolve(data: Dataset) -> Iterator[Problem]:
 
 @check
 def srv_ports_accepted(data: Dataset) -> Iterator[Problem]:
-    from .graph import dataset_graph, listening_ports  # networkx: loaded when the checks run
+    from .graph import listeners
 
-    graph = dataset_graph(data.workloads)
+    flows = [f for w in data.workloads for f in w.flows]
     names = {view: _names(data, view) for view in ("internal", "external")}
     for record in data.dns_records:
         if record.type != "SRV" or record.port is None:
@@ -229,7 +229,7 @@ def srv_ports_accepted(data: Dataset) -> Iterator[Problem]:
         role = record.role or (target.role if target else None)
         if role is None:
             continue
-        if not any(record.port in listener.ports for listener in listening_ports(graph, role.id)):
+        if not any(record.port in listener.ports for listener in listeners(flows, role.id)):
             yield _finding(
                 "DNS-SRV-PORT",
                 record.location,
@@ -365,11 +365,10 @@ def unused_roles(data: Dataset) -> Iterator[Problem]:
 
 @check
 def isolated_roles(data: Dataset) -> Iterator[Problem]:
-    from .graph import isolated_parts, workload_graph
+    from .graph import isolated_parts
 
     for workload in data.workloads:
-        graph = workload_graph(workload)
-        for part in isolated_parts(graph):
+        for part in isolated_parts(workload):
             flow = next(f for f in workload.flows if f.source.id in part or f.target.id in part)
             yield _finding(
                 "ISOLATED",

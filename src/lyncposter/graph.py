@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .model import Catalog, Firewall, Flow, PortRange, Role, Workload
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 
 def workload_graph(workload: Workload) -> nx.MultiDiGraph:
+    import networkx as nx  # loaded by the steps that walk a graph, not by every check
+
     graph = nx.MultiDiGraph(id=workload.id, title=workload.title)
     for role in workload.roles:
         graph.add_node(
@@ -45,6 +49,8 @@ def workload_graph(workload: Workload) -> nx.MultiDiGraph:
 
 def dataset_graph(workloads: Iterable[Workload]) -> nx.MultiDiGraph:
     """All workloads in one graph: what the firewall and port views work from."""
+    import networkx as nx
+
     return nx.compose_all([workload_graph(w) for w in workloads])
 
 
@@ -63,10 +69,14 @@ def listening_ports(graph: nx.MultiDiGraph, role_id: str) -> list[Listener]:
     A role listens on the ports of the flows that reach it; for a flow either
     side may open, both ends listen.
     """
+    return listeners((data["flow"] for _, _, data in graph.edges(data=True)), role_id)
+
+
+def listeners(flows: Iterable[Flow], role_id: str) -> list[Listener]:
+    """`listening_ports` over flows, for the checks: the same answer without building a graph."""
     found: set[Listener] = set()
-    for source, target, data in graph.edges(data=True):
-        flow: Flow = data["flow"]
-        if target == role_id or (flow.bidirectional and source == role_id):
+    for flow in flows:
+        if flow.target.id == role_id or (flow.bidirectional and flow.source.id == role_id):
             for transport in ("TCP", "UDP"):
                 if transport in flow.transport:
                     found.update(Listener(transport, p, flow.protocol.id) for p in flow.ports)
@@ -90,7 +100,23 @@ def zone_crossings(graph: nx.MultiDiGraph, catalog: Catalog) -> list[Crossing]:
     return result
 
 
-def isolated_parts(graph: nx.MultiDiGraph) -> list[set[str]]:
-    """Groups of roles cut off from the largest connected part of the workload."""
-    parts = sorted(nx.weakly_connected_components(graph), key=lambda p: (-len(p), sorted(p)))
+def isolated_parts(workload: Workload) -> list[set[str]]:
+    """Groups of roles cut off from the largest connected part of the workload (its flows taken
+    either way). Found with a union of parts rather than networkx, so the checks load no graph library."""
+    parent = {role.id: role.id for role in workload.roles}
+
+    def root(ident: str) -> str:
+        while parent[ident] != ident:
+            parent[ident] = parent[parent[ident]]
+            ident = parent[ident]
+        return ident
+
+    for flow in workload.flows:
+        parent.setdefault(flow.source.id, flow.source.id)
+        parent.setdefault(flow.target.id, flow.target.id)
+        parent[root(flow.source.id)] = root(flow.target.id)
+    groups: dict[str, set[str]] = {}
+    for ident in parent:
+        groups.setdefault(root(ident), set()).add(ident)
+    parts = sorted(groups.values(), key=lambda p: (-len(p), sorted(p)))
     return parts[1:]

@@ -1,4 +1,4 @@
-"""Workload graph → DOT source.
+"""Workload → DOT source.
 
 Zones become clusters laid out left to right, outside in. A hidden node per
 firewall sits on its own rank between two zones, joined by hidden edges to
@@ -17,7 +17,6 @@ import graphviz
 
 from .. import theme
 from ..model import Role, Workload, Zone
-from ..graph import workload_graph
 from .lines import Connection, connections
 
 ANCHOR_WEIGHT = "50"
@@ -68,7 +67,6 @@ def workload_dot(workload: Workload, spread: float = 1.0) -> str:
 
     `spread` multiplies the space between the roles of a column: a panel given a taller box than
     it needs is laid out again with its roles spread over the height, not packed in the middle."""
-    graph = workload_graph(workload)
     nodesep = 0.1 if workload.numbered else 0.32
     dot = graphviz.Digraph(
         name=workload.id,
@@ -102,7 +100,7 @@ def workload_dot(workload: Workload, spread: float = 1.0) -> str:
     )
     # every zone from the outermost used to the innermost, so a connection that skips one
     # (External to Internal) still shows the zone and both firewalls it passes
-    used = [graph.nodes[n]["role"].zone.order for n in graph]
+    used = [role.zone.order for role in workload.roles]
     zones = [z for z in workload.catalog.zones if min(used) <= z.order <= max(used)] if used else []
     for zone in zones:
         style = theme.zone_style(zone.order, len(workload.catalog.zones))
@@ -121,7 +119,7 @@ def workload_dot(workload: Workload, spread: float = 1.0) -> str:
             )
             # an invisible anchor per zone, chained through the firewalls, keeps the columns level
             cluster.node(zone_anchor_id(zone.id), label="", shape="point", style="invis", width="0.01")
-            roles = [graph.nodes[n]["role"] for n in graph if graph.nodes[n]["role"].zone == zone]
+            roles = [role for role in workload.roles if role.zone == zone]
             groups = sorted({r.group for r in roles if r.group}, key=lambda g: g.id)
             for group in groups:
                 with cluster.subgraph(name=f"cluster_group_{group.id}") as box:
