@@ -67,6 +67,10 @@ def render_panel(workload: Workload, timeout: float = TIMEOUT, spread: float = 1
     return Panel(workload.id, workload.title, drawing.width, drawing.height, drawing, dot, geometry)
 
 
+_RECENT: dict[str, Panel] = {}  # panels this process has read from the cache or made, by key
+RECENT_KEPT = 64
+
+
 def panel_geometry(workload: Workload, timeout: float = TIMEOUT) -> Geometry:
     """The workload's layout as positions, zones and walls as the panel draws them (Visio, draw.io)."""
     geometry = render_panel(workload, timeout).geometry
@@ -75,21 +79,33 @@ def panel_geometry(workload: Workload, timeout: float = TIMEOUT) -> Geometry:
 
 
 def render_panels(
-    workloads: Iterable[Workload], jobs: int | None = None, timeout: float = TIMEOUT, cache: SvgCache | None = None, spread: float = 1.0
+    workloads: Iterable[Workload],
+    jobs: int | None = None,
+    timeout: float = TIMEOUT,
+    cache: SvgCache | None = None,
+    spread: float = 1.0,
+    remember: bool = False,
 ) -> list[Panel]:
     """Render several workloads at once, one Graphviz process per core; order is kept. With a
-    cache, a panel whose inputs did not change is not laid out again."""
+    cache, a panel whose inputs did not change is not laid out again; with `remember` (a
+    long-running process: `watch`), not even read from the cache again."""
     workloads = list(workloads)
     jobs = jobs or min(len(workloads), os.cpu_count() or 1) or 1
     keys = panel_keys(workloads, cache, spread) if cache is not None else [""] * len(workloads)
     with progress(len(workloads), "Laying out panels") as step:
 
         def one(workload: Workload, key: str) -> Panel:
-            panel = cache.get(key) if cache is not None else None
+            panel = _RECENT.get(key) if key and remember else None
+            if panel is None and cache is not None:
+                panel = cache.get(key)
             if not isinstance(panel, Panel):
                 panel = render_panel(workload, timeout, spread)
                 if cache is not None:
                     cache.put(key, panel)
+            if key and remember:
+                if len(_RECENT) >= RECENT_KEPT:
+                    _RECENT.pop(next(iter(_RECENT)), None)
+                _RECENT[key] = panel
             step()
             return panel
 

@@ -72,7 +72,7 @@ class Watch:
         page = None
         if data is not None and not problems:
             try:
-                panels = render_panels(data.workloads, timeout=self.timeout, cache=SvgCache(cache_dir()))  # a save redraws what it changed
+                panels = render_panels(data.workloads, timeout=self.timeout, cache=SvgCache(cache_dir()), remember=True)  # a save redraws what it changed
                 parts = page_parts(data, panels)
                 page = render_html(data, panels, live_build=self.state.build + 1, parts=parts).encode("utf-8")
                 if self.pdf:

@@ -67,6 +67,24 @@ def _inline_svg(panel: Panel) -> str:
     return re.sub(r'height="[^"]*pt"', 'height="100%"', svg, count=1)
 
 
+_PAINTED: dict[tuple[str, str, float, float], str] = {}  # a panel's inline SVG per box, for `watch`'s next rebuild
+PAINTED_KEPT = 64
+
+
+def _stretched_svg(panel: Panel, width: float, height: float) -> str:
+    """The panel stretched to its box and painted; a long-running `watch` paints a panel whose
+    layout and box did not change only once (a panel laid out by Graphviz is known by its DOT)."""
+    key = (panel.workload_id, panel.dot, round(width, 2), round(height, 2))
+    if not panel.dot or key not in _PAINTED:
+        svg = _inline_svg(stretch_panel(panel, width, height))
+        if not panel.dot:
+            return svg
+        if len(_PAINTED) >= PAINTED_KEPT:
+            _PAINTED.pop(next(iter(_PAINTED)))
+        _PAINTED[key] = svg
+    return _PAINTED[key]
+
+
 def _flow_record(flow: Flow, title: str, data: Dataset, row: dict[str, object]) -> dict[str, Any]:
     return {
         "id": flow.id,
@@ -349,7 +367,7 @@ def page_parts(data: Dataset, panels: list[Panel]) -> PageParts:
         x, y = GAP + place.x, GAP + (PANELS_HEIGHT - place.y - place.height)
         boxes[panel.workload_id] = {"x": round(x, 1), "y": round(y, 1), "width": round(place.width, 1), "height": round(place.height, 1)}
         # the panel fills its box as on the PDF: drawing at the common scale, zones stretched
-        svgs[panel.workload_id] = _inline_svg(stretch_panel(panel, place.width / packing.scale, place.height / packing.scale))
+        svgs[panel.workload_id] = _stretched_svg(panel, place.width / packing.scale, place.height / packing.scale)
     tables_top = GAP * 2 + PANELS_HEIGHT
     half = (PANELS_WIDTH - GAP) / 2
     sections = (

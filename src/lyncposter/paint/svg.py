@@ -11,7 +11,9 @@ HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 def fmt(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    text = "%.2f" % value
+    if text[-1] == "0":
+        text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 
