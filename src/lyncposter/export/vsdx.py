@@ -120,6 +120,15 @@ def _box_shape(
     return shape
 
 
+def _align_left(shape: ET.Element, margin: float | None = None) -> None:
+    """Words from the shape's left edge, as the panel writes a zone's heading and a role's label."""
+    if margin is not None:
+        first_section = next(i for i, child in enumerate(shape) if child.tag == "Section")  # cells come before sections
+        shape.insert(first_section, ET.Element("Cell", {"N": "LeftMargin", "V": _n(margin / INCH)}))
+    section = ET.SubElement(shape, "Section", {"N": "Paragraph"})
+    _cell(ET.SubElement(section, "Row", {"IX": "0"}), "HorzAlign", "0")
+
+
 def _text_shape(shapes: ET.Element, ident: int, name: str, rect: Rect, sheet: _Sheet, text: str, size: float, colour: str, align_left: bool = False) -> None:
     """Words with no box around them: a panel's title, a firewall's name."""
     shape = _box_shape(shapes, ident, name, rect, sheet, theme.PAPER, theme.PAPER, text, {}, rounding=0, text_size=size, text_colour=colour, bold=True, bare=True)
@@ -140,8 +149,9 @@ def _page(workload: Workload, g: Geometry) -> tuple[ET.Element, float, float, di
         rect = g.zones.get(zone.id)
         if rect is not None:
             style = theme.zone_style(zone.order, count)
-            _box_shape(shapes, next(next_id), f"zone-{zone.id}", rect, sheet, style.fill, style.border, zone.label, {"zone": zone.id},
-                       rounding=0.1, text_size=theme.ZONE_FONT_SIZE, text_colour=theme.MUTED, bold=True, container=True, top_text=True)
+            zone_shape = _box_shape(shapes, next(next_id), f"zone-{zone.id}", rect, sheet, style.fill, style.border, zone.label, {"zone": zone.id},
+                                    rounding=0.1, text_size=theme.ZONE_FONT_SIZE, text_colour=theme.MUTED, bold=True, container=True, top_text=True)
+            _align_left(zone_shape, 6.0)
     groups = {r.group.id: r.group for r in workload.roles if r.group}
     for group_id, rect in sorted(g.groups.items()):
         group = groups.get(group_id)
@@ -181,8 +191,7 @@ def _page(workload: Workload, g: Geometry) -> tuple[ET.Element, float, float, di
         ident = next(next_id)
         box = _box_shape(shapes, ident, f"role-{role.id}", rect, sheet, theme.ROLE_FILL.get(role.kind, theme.PAPER), theme.ROLE_BORDER, role.label,
                          facts, line_weight=1.2)
-        first_section = next(i for i, child in enumerate(box) if child.tag == "Section")  # cells come before sections
-        box.insert(first_section, ET.Element("Cell", {"N": "LeftMargin", "V": _n((theme.ICON_SIZE + 8) / INCH)}))  # the words beside the icon
+        _align_left(box, theme.ICON_SIZE + 10)  # the words beside the icon
         role_ids[role.id] = ident
         if role.icon in ICONS:
             _icon_shape(shapes, next(next_id), f"icon-{role.id}", role.icon, rect.x + 6, rect.y + rect.height / 2 - theme.ICON_SIZE / 2, sheet)
