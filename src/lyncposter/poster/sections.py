@@ -210,12 +210,29 @@ def _padding(t: Type, across: float, down: float) -> list[tuple[object, ...]]:
     ]
 
 
+_PARSED: dict[tuple[object, ...], list[list[Paragraph]]] = {}
+PARSED_KEPT = 16
+
+
+def _cells(header: list[str], rows: list[list[str]], t: Type, text: float) -> list[list[Paragraph]]:
+    """A table's cells as paragraphs, parsed once per type size: a sheet is measured at several
+    widths, and a paragraph wraps anew at each."""
+    key = (t.factor, text, tuple(header), tuple(tuple(row) for row in rows))
+    found = _PARSED.get(key)
+    if found is None:
+        cell = t.style("cell", text)
+        head = t.style("cell-head", text, bold=True, colour="#ffffff")
+        found = [[Paragraph(h, head) for h in header]] + [[Paragraph(c, cell) for c in row] for row in rows]
+        if len(_PARSED) >= PARSED_KEPT:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = found
+    return found
+
+
 def _table(
     header: list[str], rows: list[list[str]], widths: list[float], t: Type, text: float = theme.TABLE_TEXT_SIZE
 ) -> Table:
-    cell = t.style("cell", text)
-    head = t.style("cell-head", text, bold=True, colour="#ffffff")
-    cells = [[Paragraph(h, head) for h in header]] + [[Paragraph(c, cell) for c in row] for row in rows]
+    cells = [list(row) for row in _cells(header, rows, t, text)]  # the table's own rows, the parsed cells shared
     table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
