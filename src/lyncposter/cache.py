@@ -195,13 +195,13 @@ class SignedCache:
 
 
 class PanelCache(SignedCache):
-    """Laid-out, vectorised panels."""
+    """The build's cache: its root holds every kind of entry (panels, sheets, section heights, QR codes)."""
 
     suffix = ".panel"
 
 
 class SvgCache(SignedCache):
-    """Rendered SVG panels, for the commands that need no vector drawing (panels, html, watch)."""
+    """Finished panels (their drawing and geometry), keyed by their DOT text."""
 
     suffix = ".svg-panel"
 

@@ -1,15 +1,15 @@
-"""A panel's geometry from the same Graphviz layout the SVG panels use, as plain values.
+"""A panel's layout as plain values, read from the one `dot -Tjson` run per panel.
 
-Editable exports (Visio, draw.io) redraw a workload as shapes and connectors, so they
-need positions and sizes rather than SVG: where each role's box is, each zone's
-column, each firewall's wall, each connection's route and label. Coordinates are
-points (1/72 in) with the origin at the lower left and y upwards, as Graphviz gives
-them; zones are levelled to one height, as the render step levels them.
+Two readings of the same output: positions (where each role's box is, each zone's
+column, each connection's route and label; points, origin at the lower left, y upwards,
+as Graphviz gives them), which the editable drawings (Visio, draw.io) are made from once
+the render step has levelled the zones and placed the walls; and `pictures`, what
+Graphviz drew of each zone, group, role and line as shapes and text (`drawing.py`, y
+downwards), which the render step finishes into the panel every painter draws.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from typing import Any
@@ -17,7 +17,6 @@ from typing import Any
 from .. import theme
 from ..drawing import Ellipse, Group, Item, Paint, Path, Text
 from ..model import Workload
-from .engine import TIMEOUT, run_dot
 from .lines import connections
 
 
@@ -106,13 +105,6 @@ def _spline(pos: str) -> tuple[list[tuple[float, float]], tuple[float, float] | 
         else:
             points.append((float(fields[0]), float(fields[1])))
     return points, start, end
-
-
-def geometry(workload: Workload, spread: float = 1.0, timeout: float = TIMEOUT) -> Geometry:
-    """Lay the workload out with dot (one `-Tjson` run) and read the geometry back."""
-    from .dot import workload_dot  # Graphviz and networkx: only to lay out
-
-    return read_layout(workload, json.loads(run_dot(workload_dot(workload, spread), "json", timeout)))
 
 
 def read_layout(workload: Workload, laid: dict[str, Any]) -> Geometry:

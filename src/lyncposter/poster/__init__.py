@@ -2,7 +2,7 @@
 other sheet `poster.yaml` lists.
 
 build.py builds the sheets, compose.py lays one out, packing.py places its panels, sections.py
-writes its text, vector.py brings a panel in as vectors, sizes.py names the papers. Loaded on
+writes its text, sizes.py names the papers; panels are painted with paint/pdf.py. Loaded on
 first use, so the paper sizes the command line offers cost nothing to ask for.
 """
 

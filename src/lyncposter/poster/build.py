@@ -1,4 +1,4 @@
-"""Build the sheets `poster.yaml` lists: lay out and vectorise every panel once, compose each
+"""Build the sheets `poster.yaml` lists: lay out and finish every panel once, compose each
 sheet, write them all or none."""
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def build_sheets(
 ) -> list[PosterBuild]:
     """Build the sheets `poster.yaml` lists (or those named), each written atomically.
 
-    Every panel any of them needs is laid out and vectorized once, in parallel; nothing is
+    Every panel any of them needs is laid out and finished once, in parallel; nothing is
     written until every sheet has composed, so a failure leaves all previous sheets as they were.
     With the `previous` version's data, the main sheet says what is new since. A sheet whose
     smallest text is under `min_text` points is an error (nothing written); one under READABLE
