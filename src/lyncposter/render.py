@@ -24,7 +24,7 @@ from .fonts import text_width
 from .icons import ICONS, icon
 from .layout.engine import TIMEOUT, LayoutTimeout, run_dot, stop_all
 from .layout.geometry import Geometry, Rect as Box, read_layout
-from .model import Workload
+from .model import Workload, Zone
 from .progress import progress
 
 FIREWALL_TEXT = theme.EDGE_FONT_SIZE + 1
@@ -206,7 +206,7 @@ def _with_icon(role: Group) -> Group:
     return replace(role, children=tuple(children), cls=f"node {role.cls}".strip())
 
 
-def _zone_columns(workload: Workload, pictures: list[tuple], drawn: list[Group]) -> tuple[list[Group], list[Group]]:  # type: ignore[type-arg]
+def _zone_columns(workload: Workload, pictures: list[tuple[Zone, Group]], drawn: list[Group]) -> tuple[list[Group], list[Group]]:
     """Every zone as a column spanning the whole height of the drawing (lines routed around a
     cluster stay inside the columns), the outer columns reaching the drawing's sides (and so do
     lines routed around the outermost roles), and a wall where each firewall stands, the zones
