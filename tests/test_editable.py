@@ -278,3 +278,37 @@ def test_libreoffice_opens_the_firewall_sheet_with_every_rule_number(converted, 
             assert re.search(rf"#(\d+/)*{rule.number}(/\d+)* ", text), (rules.firewall.id, rule.number)
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Pages:\s+2$", pages, re.M)
+
+
+def test_vsdx_connectors_follow_the_curve_not_its_control_points(exported, dataset):
+    """Every point of every connector, placed on the page as Visio places it (pin, angle), lies
+    within the height of the zones, which reach the lowest line on the panel. A route drawn
+    through Graphviz's control points (as it once was: a route keeps its arrow tips beside the
+    spline) dips below them on the Enterprise Voice page."""
+    import math
+
+    for workload in dataset.workloads:
+        with zipfile.ZipFile(exported / f"{workload.id}.vsdx") as archive:
+            page = ET.fromstring(archive.read("visio/pages/page1.xml"))
+        shapes = list(page.iter(f"{V}Shape"))
+
+        def cells(shape):
+            return {c.get("N"): float(c.get("V")) for c in shape.findall(f"{V}Cell") if re.fullmatch(r"-?[\d.]+", c.get("V") or "")}
+
+        zones = [cells(s) for s in shapes if (s.get("NameU") or "").startswith("zone-")]
+        if not zones:
+            continue
+        low = min(z["PinY"] - z["Height"] / 2 for z in zones)
+        high = max(z["PinY"] + z["Height"] / 2 for z in zones)
+        for shape in shapes:
+            if not (shape.get("NameU") or "").startswith("flow-"):
+                continue
+            c = cells(shape)
+            cos, sin = math.cos(c["Angle"]), math.sin(c["Angle"])
+            for row in shape.iter(f"{V}Row"):
+                at = {x.get("N"): float(x.get("V")) for x in row.findall(f"{V}Cell") if x.get("N") in ("X", "Y")}
+                if row.get("T") not in ("MoveTo", "LineTo") or len(at) < 2:
+                    continue
+                dx, dy = at["X"] - c["LocPinX"], at["Y"] - c["LocPinY"]
+                y = c["PinY"] + dx * sin + dy * cos
+                assert low - 0.02 <= y <= high + 0.02, (workload.id, shape.get("NameU"), round(y, 2), round(low, 2))

@@ -275,6 +275,21 @@ def _icon_shape(shapes: ET.Element, ident: int, name: str, icon: str, x: float, 
             _cell(row, "Y", (24 - v) * scale)
 
 
+def _route_line(points: list[tuple[float, float]], arrows: str) -> list[tuple[float, float]]:
+    """A route as the polyline the panel draws: Graphviz's spline sampled, then a straight stroke
+    to each arrow's tip. A route holds the tips beside the spline (the end's for a forward line,
+    the start's for a backward one, both for either-way), and they are no control points."""
+    chain, start, end = list(points), None, None
+    extra = (len(chain) - 1) % 3
+    if extra == 2:
+        start, end, chain = chain[0], chain[-1], chain[1:-1]
+    elif extra == 1 and arrows == "back":
+        start, chain = chain[0], chain[1:]
+    elif extra == 1:
+        end, chain = chain[-1], chain[:-1]
+    return ([start] if start else []) + _sampled(chain) + ([end] if end else [])
+
+
 def _sampled(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """A Graphviz spline (start, then control, control, end per segment) as a fine polyline."""
     if len(points) < 4 or (len(points) - 1) % 3:
@@ -323,7 +338,7 @@ def _connector(
     geometry_section = ET.SubElement(shape, f"Section", {"N": "Geometry", "IX": "0"})
     _cell(geometry_section, "NoFill", "1")
     # the spline itself, each Bézier segment sampled finely: the curve the panel draws
-    route = _sampled(points)
+    route = _route_line(points, arrows)
     for i, p in enumerate(route, start=1):
         row = ET.SubElement(geometry_section, f"Row", {"T": "MoveTo" if i == 1 else "LineTo", "IX": str(i)})
         x, y = local(p)
