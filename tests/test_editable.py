@@ -312,3 +312,23 @@ def test_vsdx_connectors_follow_the_curve_not_its_control_points(exported, datas
                 dx, dy = at["X"] - c["LocPinX"], at["Y"] - c["LocPinY"]
                 y = c["PinY"] + dx * sin + dy * cos
                 assert low - 0.02 <= y <= high + 0.02, (workload.id, shape.get("NameU"), round(y, 2), round(low, 2))
+
+
+def test_drawio_waypoints_lie_on_the_curve(dataset):
+    """A draw.io connector curves through the spline's own points, never a control point or an
+    arrow's tip: the points a route keeps are the tips, then the Bézier chain."""
+    from lyncposter.export.drawio import _Page, diagram
+    from lyncposter.render import render_panels
+
+    backward = 0
+    for panel, workload in zip(render_panels(dataset.workloads), dataset.workloads):
+        g = panel.geometry
+        page = _Page(g)
+        page_xml = diagram(workload, g)
+        cells = {o.get("id"): o.find("mxCell") for o in page_xml.iter("object")}
+        for route in g.routes:
+            joins = {tuple(page.point(p).values()) for p in route.spline[::3]}
+            waypoints = {(p.get("x"), p.get("y")) for p in cells[route.connection_id].iter("mxPoint")}
+            assert waypoints <= joins, (workload.id, route.connection_id)
+            backward += route.arrows != "forward" and bool(waypoints)
+    assert backward  # lines with a tip at their start are among them

@@ -210,7 +210,7 @@ def diagram(workload: Workload, layout: Geometry | None = None) -> ET.Element:
             },
         )
         geometry_el = ET.SubElement(cell, "mxGeometry", {"relative": "1", "as": "geometry"})
-        on_curve = route.points[3:-3:3]  # the spline's own points between its ends
+        on_curve = route.spline[3:-1:3]  # the spline's own points between its ends (no control point, no arrow tip)
         if on_curve:
             points = ET.SubElement(geometry_el, "Array", {"as": "points"})
             for p in on_curve:

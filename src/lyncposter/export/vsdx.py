@@ -214,7 +214,7 @@ def _page(workload: Workload, g: Geometry) -> tuple[ET.Element, float, float, di
         if connection.unsure:
             facts["unsure"] = "; ".join(f.unsure for f in connection.flows if f.unsure)
         ident = next(next_id)
-        _connector(shapes, ident, route.connection_id, [sheet.at(*p) for p in route.points], sheet.at(*route.label_at),
+        _connector(shapes, ident, route.connection_id, [sheet.at(*p) for p in route.points], [sheet.at(*p) for p in route.spline], sheet.at(*route.label_at),
                    route.label + (" ?" if connection.unsure else ""), family, route.arrows, facts)
         for end, role_id in (("Begin", route.tail), ("End", route.head)):
             ET.SubElement(
@@ -275,21 +275,6 @@ def _icon_shape(shapes: ET.Element, ident: int, name: str, icon: str, x: float, 
             _cell(row, "Y", (24 - v) * scale)
 
 
-def _route_line(points: list[tuple[float, float]], arrows: str) -> list[tuple[float, float]]:
-    """A route as the polyline the panel draws: Graphviz's spline sampled, then a straight stroke
-    to each arrow's tip. A route holds the tips beside the spline (the end's for a forward line,
-    the start's for a backward one, both for either-way), and they are no control points."""
-    chain, start, end = list(points), None, None
-    extra = (len(chain) - 1) % 3
-    if extra == 2:
-        start, end, chain = chain[0], chain[-1], chain[1:-1]
-    elif extra == 1 and arrows == "back":
-        start, chain = chain[0], chain[1:]
-    elif extra == 1:
-        end, chain = chain[-1], chain[:-1]
-    return ([start] if start else []) + _sampled(chain) + ([end] if end else [])
-
-
 def _sampled(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """A Graphviz spline (start, then control, control, end per segment) as a fine polyline."""
     if len(points) < 4 or (len(points) - 1) % 3:
@@ -305,10 +290,11 @@ def _sampled(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 
 def _connector(
-    shapes: ET.Element, ident: int, name: str, points: list[tuple[float, float]], label_at: tuple[float, float], text: str,
-    family: theme.Family, arrows: str, facts: dict[str, str],
+    shapes: ET.Element, ident: int, name: str, points: list[tuple[float, float]], spline: list[tuple[float, float]], label_at: tuple[float, float],
+    text: str, family: theme.Family, arrows: str, facts: dict[str, str],
 ) -> None:
-    """A 1-D connector through the route's points, its text where Graphviz put the label."""
+    """A 1-D connector from the route's first point to its last (the arrows' tips), drawn along
+    the spline (`spline`, sampled), its text where Graphviz put the label."""
     (bx, by), (ex, ey) = points[0], points[-1]
     length = math.hypot(ex - bx, ey - by) or 1e-6
     angle = math.atan2(ey - by, ex - bx)
@@ -338,7 +324,9 @@ def _connector(
     geometry_section = ET.SubElement(shape, f"Section", {"N": "Geometry", "IX": "0"})
     _cell(geometry_section, "NoFill", "1")
     # the spline itself, each Bézier segment sampled finely: the curve the panel draws
-    route = _route_line(points, arrows)
+    # the spline sampled finely, each arrow's tip reached by a straight stroke
+    route = _sampled(spline)
+    route = ([points[0]] if points[0] != route[0] else []) + route + ([points[-1]] if points[-1] != route[-1] else [])
     for i, p in enumerate(route, start=1):
         row = ET.SubElement(geometry_section, f"Row", {"T": "MoveTo" if i == 1 else "LineTo", "IX": str(i)})
         x, y = local(p)

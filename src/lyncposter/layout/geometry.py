@@ -48,6 +48,18 @@ class Route:
     label_at: tuple[float, float]
     arrows: str  # forward, back or both: where the arrowheads are
 
+    @property
+    def spline(self) -> tuple[tuple[float, float], ...]:
+        """The Bézier chain alone (start, then three points per segment): `points` holds the
+        arrows' tips beside it, the end's for a forward line, the start's for a backward one."""
+        chain = self.points
+        extra = (len(chain) - 1) % 3
+        if extra == 2:
+            return chain[1:-1]
+        if extra == 1:
+            return chain[1:] if self.arrows == "back" else chain[:-1]
+        return chain
+
 
 @dataclass(frozen=True)
 class Geometry:
