@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 Point = tuple[float, float]
 
@@ -89,8 +89,6 @@ class Group:
     dx: float = 0.0  # children are scaled by `scale`, then moved by (dx, dy)
     dy: float = 0.0
     scale: float = 1.0
-    paint: Paint | None = None  # what children without their own colour inherit (icons)
-    tags: tuple[str, ...] = field(default=())  # what the group holds, for the steps that find parts by name
 
     @property
     def classes(self) -> list[str]:
@@ -161,18 +159,10 @@ class Bounds:
     x1: float
     y1: float
 
-    @property
-    def width(self) -> float:
-        return self.x1 - self.x0
 
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
-
-
-def bounds(items: Sequence[Item], text_widths: bool = False) -> Bounds | None:
-    """What the items cover. Text counts by its height only unless `text_widths` (a label's
-    words stay inside the shape that holds them, so shapes set the width)."""
+def bounds(items: Sequence[Item]) -> Bounds | None:
+    """What the items cover. Text counts by its height only: a label's words stay inside the
+    shape that holds them (a role's box, a label's plate), so shapes set the width."""
     xs: list[float] = []
     ys: list[float] = []
     for item, dx, dy, scale in walk(items):
@@ -192,10 +182,7 @@ def bounds(items: Sequence[Item], text_widths: bool = False) -> Bounds | None:
             xs += [dx + (item.cx - item.rx) * scale, dx + (item.cx + item.rx) * scale]
             ys += [dy + (item.cy - item.ry) * scale, dy + (item.cy + item.ry) * scale]
         elif isinstance(item, Text):
-            x0, y0, x1, y1 = text_box(item)
             ys += [dy + (item.y - item.size) * scale, dy + (item.y + item.size * 0.3) * scale]
-            if text_widths:
-                xs += [dx + x0 * scale, dx + x1 * scale]
     if not xs or not ys:
         return None
     return Bounds(min(xs), min(ys), max(xs), max(ys))
@@ -249,5 +236,3 @@ class Drawing:
     def words(self) -> list[str]:
         return [t.text for t, _, _, _ in texts(self.items)]
 
-    def find(self, predicate) -> list[Group]:  # type: ignore[no-untyped-def]
-        return [g for g in self.items if isinstance(g, Group) and predicate(g)]

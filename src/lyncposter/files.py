@@ -1,4 +1,5 @@
-"""Writing outputs so that a failed run never leaves a half-written or clobbered file."""
+"""Reading inputs with one clear line when they cannot be read; writing outputs so that a failed
+run never leaves a half-written or clobbered file."""
 
 from __future__ import annotations
 
@@ -7,6 +8,17 @@ import tempfile
 from pathlib import Path
 
 from .errors import UsageError
+
+
+def read_text(path: str | os.PathLike[str], not_text: str, error: type[UsageError] = UsageError, encoding: str = "utf-8") -> str:
+    """A text file's contents, or `error` with one line: that it cannot be read, or that it is not
+    text (`not_text` says what it should be)."""
+    try:
+        return Path(path).read_text(encoding)
+    except OSError as exc:
+        raise error(f"{path}: cannot read it ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise error(f"{path}: {not_text}") from None
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes | str, mode: int = 0o644) -> Path:

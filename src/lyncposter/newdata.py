@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, Problem, UsageError
-from .files import write_atomic
+from .files import read_text, write_atomic
 from .model import TRANSPORTS, Location
 
 MATRIX = "MATRIX"  # the source every imported fact cites: the port matrix itself
@@ -146,12 +146,7 @@ class _Matrix:
 
 def _read_matrix(path: Path) -> _Matrix:
     shown = os.path.relpath(path) if path.is_absolute() else str(path)
-    try:
-        text = path.read_text("utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read it ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text; save the port matrix as CSV in UTF-8") from None
+    text = read_text(path, "not UTF-8 text; save the port matrix as CSV in UTF-8", encoding="utf-8-sig")
     matrix = _Matrix(shown)
     lines = text.splitlines()
     reader = csv.DictReader(io.StringIO(text))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from . import theme
 from .cache import SignedCache, SvgCache, alias_key, panel_key
-from .drawing import Bounds, Drawing, Group, Item, Paint, Path, Rect, Strokes, Text, bounds, moved, polyline, text_box
+from .drawing import Drawing, Group, Item, Paint, Path, Rect, Strokes, Text, bounds, moved, polyline, text_box
 from .errors import RenderError
 from .fonts import text_width
 from .icons import ICONS, icon
@@ -432,4 +432,4 @@ def _arrowhead(before: tuple[float, float], tip: tuple[float, float]) -> list[tu
     return [tip, (base[0] + nx, base[1] + ny), (base[0] - nx, base[1] - ny)]
 
 
-__all__ = ["Bounds", "Panel", "finish", "frame", "render_panel", "render_panels", "render_rules", "stretch", "stretch_panel"]
+__all__ = ["Panel", "finish", "frame", "render_panel", "render_panels", "render_rules", "stretch", "stretch_panel"]

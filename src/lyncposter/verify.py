@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError, did_you_mean
+from .files import read_text
 from .export.zone import in_zone, records_of
 from .model import Certificate, Dataset, DnsRecord
 
@@ -497,14 +498,8 @@ def verify_firewall(data: Dataset, path: str | os.PathLike[str], firewall_id: st
     from .firewall import rule_set
     from .packetfilter import RulesetError, accept_paths, accepts, read_ruleset
 
-    file = Path(path)
     shown = str(path)
-    try:
-        text = file.read_text("utf-8")
-    except OSError as exc:
-        raise VerifyError(f"{path}: cannot read it ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise VerifyError(f"{path}: not text; give 'nft -j list ruleset' or 'iptables-save' output") from None
+    text = read_text(path, "not text; give 'nft -j list ruleset' or 'iptables-save' output", VerifyError)
     try:
         ruleset = read_ruleset(text)
     except RulesetError as exc:

@@ -24,14 +24,16 @@ import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
-from ..addresses import AddressedRule, addressed_rules, families, plan_for
 from ..errors import RenderError, UsageError
 from ..files import write_atomic
-from ..firewall import RuleSet
-from ..model import AddressPlan, Dataset
+
+if TYPE_CHECKING:  # the command line reads FORMATS at start-up: the rules and addresses load when used
+    from ..addresses import AddressedRule
+    from ..firewall import RuleSet
+    from ..model import AddressPlan, Dataset
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ class Policy:
         inbound = [self.terms[r.number] for r in self.rules if r.rule.direction == "inbound"]
         outbound = [self.terms[r.number] for r in self.rules if r.rule.direction == "outbound"]
         every = [self.terms[r.number] for r in self.rules]
+        from ..addresses import families
+
         versions = families(self.rules)
 
         def header(options: str, note: str = "") -> dict[str, Any]:
@@ -144,6 +148,8 @@ class Policy:
 
 def policy(data: Dataset, rule_set: RuleSet, plan: AddressPlan | None = None) -> Policy:
     """The aerleon policy for one firewall, with the data's plan (or `plan`, or placeholders)."""
+    from ..addresses import addressed_rules, plan_for
+
     chosen = plan_for(data.catalog, plan if plan is not None else data.addresses)
     rules = addressed_rules(rule_set, chosen)
     networks: dict[str, dict[str, Any]] = {}
@@ -228,6 +234,8 @@ def render(policy_: Policy, platform: str) -> str:
     chosen = PLATFORMS.get(platform)
     if chosen is None:
         raise UsageError(f"unknown platform '{platform}'; choose one of: {', '.join(FORMATS)}")
+    from ..addresses import families
+
     if platform == "ip6tables" and 6 not in families(policy_.rules):
         raise UsageError(f"{policy_.firewall_id}: no IPv6 addresses in the plan; --format iptables carries its rules")
     with _quiet():
@@ -254,6 +262,8 @@ def write_aerleon(policies: list[Policy], out: str | Path) -> list[Path]:
     """The policies and definitions as files, for a team's own aerleon repository:
     `policies/pol/<firewall>.yaml` (every platform's filters) and `def/networks.yaml`, `def/services.yaml`."""
     import yaml
+
+    from ..addresses import families
 
     out = Path(out)
     networks: dict[str, Any] = {}

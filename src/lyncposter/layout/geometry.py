@@ -121,7 +121,7 @@ def _spline(pos: str) -> tuple[list[tuple[float, float]], tuple[float, float] | 
 
 def read_layout(workload: Workload, laid: dict[str, Any]) -> Geometry:
     """Graphviz's `-Tjson` output as a geometry: positions, and what Graphviz drew of each object."""
-    from .dot import firewall_node_id, node_id, zone_cluster_id
+    from .dot import node_id, zone_cluster_id
 
     objects = laid.get("objects", [])
     by_gvid = {o["_gvid"]: o for o in objects}
@@ -144,7 +144,6 @@ def read_layout(workload: Workload, laid: dict[str, Any]) -> Geometry:
         if cluster is not None and "bb" in cluster:
             zones[zone.id] = _rect(cluster["bb"])
     groups = {o["id"].removeprefix("group-"): _rect(o["bb"]) for o in objects if o.get("id", "").startswith("group-") and "bb" in o}
-    firewalls = [f.id for f in workload.catalog.firewalls if ids.get(firewall_node_id(f.id)) is not None]
 
     drawn = {c.id: c for c in connections(workload.flows, workload.numbered)}
     routes = []
@@ -170,7 +169,8 @@ def read_layout(workload: Workload, laid: dict[str, Any]) -> Geometry:
         Group(_ops(o.get("_draw_", []) + o.get("_hdraw_", []) + o.get("_tdraw_", []) + o.get("_ldraw_", [])), id=o["id"], cls=o.get("class", ""), title=o.get("tooltip", ""))
         for o in clusters + lines + nodes
     )
-    return Geometry(bb.width, bb.height, roles, zones, groups, {f: 0.0 for f in firewalls}, tuple(routes), pictures)
+    # the walls stand where the render step puts them, between the levelled zones: it fills `firewalls`
+    return Geometry(bb.width, bb.height, roles, zones, groups, {}, tuple(routes), pictures)
 
 
 def _ops(ops: list[dict[str, Any]]) -> tuple[Item, ...]:

@@ -355,9 +355,18 @@ def sections_key(data: Dataset, changes: News | None) -> str:
     return hashlib.sha256(environment_fingerprint() + code_fingerprint() + repr(shown).encode("utf-8")).hexdigest()
 
 
-def _side_story(data: Dataset, t: sections.Type, width: float, changes: News | None) -> list[Flowable]:
-    news = sections.whats_new(changes, t) if changes is not None else []
-    return news + sections.legend(data, t, width) + sections.notes(data, t) + sections.resources(data, t, width)
+_Parts = tuple[list[Flowable], list[Flowable]]  # What's new and the notes: what no width changes
+
+
+def _fixed_parts(data: Dataset, t: sections.Type, changes: News | None) -> _Parts:
+    return (sections.whats_new(changes, t) if changes is not None else []), sections.notes(data, t)
+
+
+def _side_story(data: Dataset, t: sections.Type, width: float, changes: News | None, parts: _Parts | None = None) -> list[Flowable]:
+    """What's new, the legend, the notes and the links, top to bottom; `parts` may bring the first
+    and third already parsed (measuring at several widths wraps the same paragraphs anew)."""
+    news, notes = parts if parts is not None else _fixed_parts(data, t, changes)
+    return news + sections.legend(data, t, width) + notes + sections.resources(data, t, width)
 
 
 def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type, changes: News | None, measures: Measures) -> _Plan | None:
@@ -365,14 +374,13 @@ def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type
     tables beside it (a long side story), or the band across the whole width with the side column
     above it (a short one: the tables get wider and lower, the panels taller)."""
 
-    parsed: list[tuple[list[Flowable], list[Flowable]]] = []  # the story's parts that no width changes, set once
+    parsed: list[_Parts] = []  # the story's parts that no width changes, parsed once
 
     def side_height(canvas: Canvas, width: float) -> float:
         def story() -> list[Flowable]:
             if not parsed:
-                parsed.append(((sections.whats_new(changes, t) if changes is not None else []), sections.notes(data, t)))
-            news, notes = parsed[0]
-            return news + sections.legend(data, t, round(width, 3)) + notes + sections.resources(data, t, round(width, 3))
+                parsed.append(_fixed_parts(data, t, changes))
+            return _side_story(data, t, round(width, 3), changes, parsed[0])
 
         return measures.height(canvas, "side", t, width, story)
 
