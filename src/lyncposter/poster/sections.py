@@ -18,7 +18,7 @@ from reportlab.graphics.shapes import Drawing, Group, Line, Polygon, Rect
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from .. import theme
 from ..cache import SignedCache, environment_fingerprint
@@ -26,6 +26,7 @@ from ..legend import legend as legend_content
 from ..changes import MARKS, Changes
 from ..firewall import RuleSet
 from ..model import ChangelogEntry, Dataset, Interface, Note, Workload
+from .paragraph import Paragraph
 
 UNSURE = f'<font color="{theme.UNSURE_COLOUR}"><b>{theme.UNSURE_MARK}</b></font>'
 
@@ -43,16 +44,10 @@ class Type:
     def smallest(self) -> float:
         return min(self.size(s) for s in (theme.TABLE_TEXT_SIZE, theme.FOOTER_SIZE, theme.SECTION_TEXT_SIZE))
 
-    def style(self, name: str, design: float, bold: bool = False, colour: str = theme.INK, **extra: object) -> ParagraphStyle:
-        size = self.size(design)
-        return ParagraphStyle(
-            name,
-            fontName=theme.FONT_BOLD if bold else theme.FONT,
-            fontSize=size,
-            leading=round(size * 1.25, 2),
-            textColor=colors.HexColor(colour),
-            **extra,
-        )
+    def style(self, name: str, design: float, bold: bool = False, colour: str = theme.INK, **extra: float) -> ParagraphStyle:
+        """A paragraph style at this type size: one object per kind, so what is measured of a
+        paragraph in one style serves every paragraph in it."""
+        return _style(self.size(design), name, bold, colour, tuple(sorted(extra.items())))
 
     @property
     def heading(self) -> ParagraphStyle:
@@ -73,6 +68,18 @@ class Type:
     @property
     def cell_head(self) -> ParagraphStyle:
         return self.style("cell-head", theme.TABLE_TEXT_SIZE, bold=True, colour="#ffffff")
+
+
+@cache
+def _style(size: float, name: str, bold: bool, colour: str, extra: tuple[tuple[str, float], ...]) -> ParagraphStyle:
+    return ParagraphStyle(
+        name,
+        fontName=theme.FONT_BOLD if bold else theme.FONT,
+        fontSize=size,
+        leading=round(size * 1.25, 2),
+        textColor=colors.HexColor(colour),
+        **dict(extra),
+    )
 
 
 def _esc(text: str) -> str:
@@ -139,8 +146,32 @@ def _wall(t: Type) -> Drawing:
     return d
 
 
+_LEGENDS: dict[tuple[int, Type], tuple[Dataset, list[list[object]], list[list[object]]]] = {}
+
+
+def _legend_rows(data: Dataset, t: Type) -> tuple[list[list[object]], list[list[object]]]:
+    """The legend's rows and its icons' grid, made once per type size: a sheet measures its side
+    column at several widths, and only the tables' widths change."""
+    found = _LEGENDS.get((id(data), t))
+    if found is None or found[0] is not data:
+        if len(_LEGENDS) >= PARSED_KEPT:
+            _LEGENDS.pop(next(iter(_LEGENDS)))
+        found = _LEGENDS[(id(data), t)] = (data, *_make_legend_rows(data, t))
+    return found[1], found[2]
+
+
 def legend(data: Dataset, t: Type, width: float) -> list[Flowable]:
     """Only what the data uses: families, zones, icons, arrow meanings, the unsure mark."""
+    rows, icon_grid = _legend_rows(data, t)
+    first = t.size(72)
+    main = Table([list(row) for row in rows], colWidths=[first, width - first], hAlign="LEFT")
+    main.setStyle(TableStyle(_padding(t, 4, 2) + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    icons = Table([list(row) for row in icon_grid], colWidths=[t.size(24), width / 2 - t.size(24)] * 2, hAlign="LEFT")
+    icons.setStyle(TableStyle(_padding(t, 2, 2) + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    return [Paragraph("Legend", t.heading), main, Spacer(1, t.size(4)), icons]
+
+
+def _make_legend_rows(data: Dataset, t: Type) -> tuple[list[list[object]], list[list[object]]]:
     content = legend_content(data)
     rows: list[list[object]] = []
     for entry in content.families:
@@ -162,13 +193,8 @@ def legend(data: Dataset, t: Type, width: float) -> list[Flowable]:
     )
     icon_rows = [[IconFlowable(i, t.size(20)), Paragraph(_esc(theme.ICON_LABELS[i]), t.cell)] for i in content.icons]
     half = (len(icon_rows) + 1) // 2
-    icon_grid = [a + b for a, b in zip(icon_rows[:half], icon_rows[half:] + [["", ""]])]
-    first = t.size(72)
-    main = Table(rows, colWidths=[first, width - first], hAlign="LEFT")
-    main.setStyle(TableStyle(_padding(t, 4, 2) + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    icons = Table(icon_grid, colWidths=[t.size(24), width / 2 - t.size(24)] * 2, hAlign="LEFT")
-    icons.setStyle(TableStyle(_padding(t, 2, 2) + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    return [Paragraph("Legend", t.heading), main, Spacer(1, t.size(4)), icons]
+    icon_grid: list[list[object]] = [a + b for a, b in zip(icon_rows[:half], icon_rows[half:] + [["", ""]])]
+    return rows, icon_grid
 
 
 # --- notes -------------------------------------------------------------------

@@ -1,0 +1,88 @@
+"""The planner's paragraphs: their heights found fast are reportlab's own, and they draw as reportlab's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from reportlab.platypus import Flowable, Table
+from reportlab.platypus import paragraph as rl
+
+from lyncposter.changes import compare
+from lyncposter.fonts import register
+from lyncposter.model import Dataset
+from lyncposter.poster import sections
+from lyncposter.poster.paragraph import Paragraph
+
+FACTORS = (0.31, 0.5, 0.73, 1.0, 1.37)  # tabloid to larger than ARCH E
+
+
+def _paragraphs(flowables: Iterable[object]) -> Iterator[Paragraph]:
+    for f in flowables:
+        if isinstance(f, Paragraph):
+            yield f
+        elif isinstance(f, Table):
+            for row in f._cellvalues:
+                for cell in row:
+                    yield from _paragraphs(cell if isinstance(cell, list) else [cell])
+
+
+def _every_paragraph(data: Dataset, factor: float) -> list[Paragraph]:
+    """Every paragraph the sections of every sheet set, at one type size."""
+    register()
+    t = sections.Type(factor)
+    story: list[Flowable] = [
+        *sections.whats_new(compare(data, data), t),
+        *sections.legend(data, t, 500 * factor),
+        *sections.notes(data, t),
+        *sections.resources(data, t, 500 * factor),
+        *sections.certificates(data, t, 2000 * factor),
+        *sections.dns(data, t, 1500 * factor),
+    ]
+    return list(_paragraphs(story))
+
+
+def _reportlabs(p: Paragraph) -> rl.Paragraph:
+    """The same paragraph as reportlab's own Paragraph makes it, parsed afresh."""
+    text, style, bullet = p.made
+    return rl.Paragraph(text, style, bullet)
+
+
+@pytest.fixture(scope="module")
+def paragraphs(dataset: Dataset) -> dict[float, list[Paragraph]]:
+    return {factor: _every_paragraph(dataset, factor) for factor in FACTORS}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(factor=st.sampled_from(FACTORS), share=st.floats(0.02, 1.0))
+def test_heights_are_reportlabs(paragraphs: dict[float, list[Paragraph]], factor: float, share: float) -> None:
+    """At any width a sheet might give it (a share of the widest column), every paragraph of the
+    sections is as tall as reportlab makes it, re-sized from another type size or parsed."""
+    width = 40 * factor + share * 900 * factor
+    for p in paragraphs[factor]:
+        assert p.wrap(width, 1e6) == _reportlabs(p).wrap(width, 1e6), (p.text[:60], factor, width)
+
+
+def test_heights_come_from_the_replay(paragraphs: dict[float, list[Paragraph]]) -> None:
+    """At the widths a sheet gives them, nearly every height is the replay's, not reportlab's
+    line breaking (which leaves its lines behind): the fast path is the one taken."""
+    found = paragraphs[1.0]
+    for p in found:
+        p.wrap(300.0, 1e6)
+    replayed = [p for p in found if "blPara" not in p.__dict__]
+    assert len(replayed) >= 0.95 * len(found) > 100
+
+
+def test_a_drawn_paragraph_breaks_as_reportlab(paragraphs: dict[float, list[Paragraph]]) -> None:
+    """Drawing and splitting break the lines with reportlab itself, after a fast measure."""
+    p = max(paragraphs[1.0], key=lambda p: len(p.text))
+    width = 150.0
+    _, height = p.wrap(width, 1e6)
+    reference = _reportlabs(p)
+    reference.wrap(width, 1e6)
+    halves = p.split(width, height / 2)
+    expected = reference.split(width, height / 2)
+    assert len(halves) == len(expected) == 2
+    assert [len(h.blPara.lines) if h.wrap(width, 1e6) else 0 for h in halves] == [len(e.blPara.lines) if e.wrap(width, 1e6) else 0 for e in expected]
