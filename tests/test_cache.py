@@ -90,21 +90,31 @@ def test_a_warm_cache_never_hides_a_change(data_copy, capsys):
     assert "Persistent Group Chat" in capsys.readouterr().out
 
 
-def test_a_warm_cache_spares_reading_yaml(data_copy):
+def test_a_warm_cache_spares_reading_yaml_and_loading_the_model(data_copy):
+    """`list` and `check` on unchanged data answer from the cache: no YAML read, no model loaded."""
     import subprocess
     import sys
 
-    script = (
-        "import contextlib, io, sys\n"
-        "from lyncposter.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        f"    main(['list', '--data', {str(data_copy.root)!r}])\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'yaml', 'jsonschema', 'networkx'}))\n"
-    )
-    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=data_copy.root.parent)
-    again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=data_copy.root.parent)
-    assert first.stdout.strip() == "['jsonschema', 'yaml']"
-    assert again.stdout.strip() == "[]"
+    def run(command: str) -> tuple[str, str]:
+        script = (
+            "import contextlib, io, sys\n"
+            "from lyncposter.cli import main\n"
+            "out = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):\n"
+            f"    main([{command!r}, '--data', {str(data_copy.root)!r}])\n"
+            "print(sorted({m for m in sys.modules} & {'yaml', 'jsonschema', 'networkx', 'lyncposter.model'}))\n"
+            "print(out.getvalue())\n"
+        )
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=data_copy.root.parent)
+        loaded, _, printed = done.stdout.partition("\n")
+        return loaded, printed
+
+    for command in ("list", "check"):
+        first, printed = run(command)
+        again, printed_again = run(command)
+        assert first == ("['jsonschema', 'lyncposter.model', 'yaml']" if command == "list" else "['lyncposter.model']"), command  # check: the data list read
+        assert again == "[]", command
+        assert printed_again == printed
 
 
 def test_panels_from_the_cache_need_no_graphviz(tmp_path):

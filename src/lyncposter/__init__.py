@@ -89,9 +89,9 @@ def _workload_svg(workload: Workload) -> str:
 
 
 def _register_display_hooks() -> None:
-    from .model import Workload as _Workload
+    from . import display
 
-    _Workload._repr_svg_ = _workload_svg  # type: ignore[attr-defined]
+    display.SVG["Workload"] = _workload_svg
 
 
 _register_display_hooks()

@@ -21,7 +21,6 @@ import hmac
 import os
 import pickle
 import secrets
-import subprocess
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ _SOURCES = ("theme.py", "render.py", "fonts.py", "drawing.py", "icons.py", "layo
 
 
 LIMIT = 200 * 1024 * 1024  # bytes of entries kept; the least recently used go first
-KINDS = {".svg-panel": "finished panels", ".key": "panel keys", ".sheet": "composed sheets", ".data": "loaded data and findings", ".measures": "section heights", ".qr": "QR codes"}
+KINDS = {".svg-panel": "finished panels", ".key": "panel keys", ".sheet": "composed sheets", ".data": "loaded data and findings", ".summary": "what list and check print", ".measures": "section heights", ".qr": "QR codes"}
 
 
 def cache_dir() -> Path:
@@ -110,6 +109,8 @@ def environment_fingerprint() -> bytes:
         digest.update((here / name).read_bytes())
     for path in theme.FONT_FILES.values():
         digest.update(Path(path).read_bytes() if Path(path).is_file() else b"-")
+    import subprocess
+
     try:
         digest.update(subprocess.run(["dot", "-V"], capture_output=True, timeout=2).stderr)  # a hung dot costs 2 s here, no more
     except (OSError, subprocess.SubprocessError):
@@ -220,12 +221,14 @@ class DataCache(SignedCache):
 
 @cache
 def code_fingerprint() -> bytes:
-    """Every file of the package: a loaded dataset or a finding depends on all of it."""
+    """Every file of the package, by name, size and time of change (as Python checks its compiled
+    files): a loaded dataset or a finding depends on all of it."""
     digest = hashlib.sha256(FORMAT + __version__.encode())
     here = Path(__file__).parent
     for path in sorted(here.rglob("*")):
         if path.suffix in (".py", ".json"):
-            digest.update(path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes())
+            st = path.stat()
+            digest.update(f"{path.relative_to(here).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return digest.digest()
 
 

@@ -8,34 +8,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-# Only what the parser needs is imported here; each command imports the rest when it runs,
-# so `list`, `ports` and `check` never load the PDF, SVG and image libraries.
+# Only what every command needs is imported here; each command imports the rest (its options'
+# choices too) when it runs, so `list` and `check` load neither the drawing libraries nor the
+# other commands' modules.
 from ._version import __version__
 from .errors import LyncposterError, Problem, UsageError
-from .export.certs import REQUEST_FORMATS
-from .export.changes import FORMATS as CHANGE_FORMATS
-from .export.platforms import FORMATS as PLATFORM_FORMATS
-from .export.ports import FORMATS, format_rows
-from .export.zone import VIEWS
-from .files import write_atomic
-from .layout.engine import TIMEOUT
-from .load import load
-from .model import Dataset, Workload
 
 if TYPE_CHECKING:
     from .cache import SvgCache
     from .layout.geometry import Geometry
-    from .model import AddressPlan
+    from .model import AddressPlan, Dataset, Workload
     from .verify import Finding
-from .naming import poster_filename
-from .poster.sizes import DEFAULT as DEFAULT_SIZE
-from .poster.sizes import NAMED as NAMED_SIZES
-from .poster.sizes import PAPERS, parse_length
-from .save import PANEL_FORMATS
 
 DEFAULT_DATA = "workloads"
 
@@ -47,6 +34,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _timeout_option(parser: argparse.ArgumentParser) -> None:
+    from .layout.engine import TIMEOUT
+
     parser.add_argument(
         "--timeout", metavar="SECONDS", type=float, default=TIMEOUT, help=f"stop a panel's layout after this long, and the build with it (default: {TIMEOUT:g})"
     )
@@ -68,22 +57,24 @@ def _domain_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--domain", metavar="DOMAIN", help="render the names for this SIP domain (default: the data's example domain)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="lyncposter", description="Generate protocol posters from data: workload panels, firewall rules, certificates and DNS.")
-    parser.add_argument("--version", action="version", version=f"lyncposter {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
-
-    listing = commands.add_parser("list", help="list workload ids and titles")
+def _options_list(listing: argparse.ArgumentParser) -> None:
     _data_option(listing)
 
-    render = commands.add_parser("render", help="render one workload panel to .svg, .png, .dot, .vsdx or .drawio")
+
+def _options_render(render: argparse.ArgumentParser) -> None:
+    from .save import PANEL_FORMATS
+
     render.add_argument("workload", metavar="WORKLOAD", help="workload id (see 'lyncposter list')")
     render.add_argument("-o", "--output", metavar="FILE", required=True, help=f"output file: {', '.join(PANEL_FORMATS)}")
     render.add_argument("--dpi", type=float, default=150, help="resolution of a .png (default: 150)")
     _timeout_option(render)
     _data_option(render)
 
-    build = commands.add_parser("build", help="build the PDF sheets poster.yaml lists (the poster, the firewall poster, ...)")
+
+def _options_build(build: argparse.ArgumentParser) -> None:
+    from .poster.sizes import DEFAULT as DEFAULT_SIZE
+    from .poster.sizes import NAMED as NAMED_SIZES
+
     build.add_argument("--sheet", metavar="ID", action="append", help="only this sheet (repeatable; see 'sheets' in poster.yaml)")
     build.add_argument("--out", metavar="DIR", default="output", help="output directory (default: output)")
     build.add_argument(
@@ -103,28 +94,38 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--previous", metavar="DIR", help="the previous version's data, for What's new (default: 'previous' in poster.yaml, read from git)")
     _data_option(build)
 
-    tile = commands.add_parser("tile", help="split the poster into Letter or A4 pages to print and assemble")
+
+def _options_tile(tile: argparse.ArgumentParser) -> None:
+    from .poster.sizes import PAPERS
+
     tile.add_argument("poster", metavar="POSTER.pdf", nargs="?", help="the poster (default: the one 'build' writes for --data)")
     tile.add_argument("--paper", choices=sorted(PAPERS), default="letter", help="paper (default: letter)")
     tile.add_argument("--overlap", default="10mm", help="overlap between neighbouring pages (default: 10mm)")
     tile.add_argument("--out", metavar="DIR", default="output", help="output directory (default: output)")
     _data_option(tile)
 
-    viewer = commands.add_parser("html", help="write the poster as one self-contained, zoomable HTML page")
+
+def _options_html(viewer: argparse.ArgumentParser) -> None:
     viewer.add_argument("--out", metavar="DIR", default="output", help="output directory (default: output)")
     _timeout_option(viewer)
     _data_option(viewer)
 
-    checking = commands.add_parser("check", help="check the data for the kinds of errata readers found")
+
+def _options_check(checking: argparse.ArgumentParser) -> None:
     checking.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     _data_option(checking)
 
-    panels = commands.add_parser("panels", help="render every workload panel as SVG")
+
+def _options_panels(panels: argparse.ArgumentParser) -> None:
     panels.add_argument("--out", metavar="DIR", default="output/panels", help="output directory (default: output/panels)")
     _timeout_option(panels)
     _data_option(panels)
 
-    rules = commands.add_parser("firewall", help="the rules each firewall needs: a table, a platform's configuration, or an aerleon policy")
+
+def _options_firewall(rules: argparse.ArgumentParser) -> None:
+    from .export.ports import FORMATS
+    from .export.platforms import FORMATS as PLATFORM_FORMATS
+
     rules.add_argument("--firewall", metavar="ID", help="only this firewall (see catalog.yaml); required for a platform's configuration")
     rules.add_argument(
         "--format",
@@ -136,7 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--out", metavar="DIR", help="where --format aerleon writes policies/pol/*.yaml and def/*.yaml")
     _data_option(rules)
 
-    certs = commands.add_parser("certs", help="the certificate requirements: a table, certreq request files, or CSRs with keys")
+
+def _options_certs(certs: argparse.ArgumentParser) -> None:
+    from .export.ports import FORMATS
+    from .export.certs import REQUEST_FORMATS
+
     certs.add_argument("--role", metavar="ID", help="only the certificates of this role")
     certs.add_argument("--format", choices=FORMATS + REQUEST_FORMATS, default="csv", help="csv, md, json (a table), inf (certreq files) or csr (PEM requests and keys); default: csv")
     certs.add_argument("--out", metavar="DIR", help="where inf and csr files go (required for those formats)")
@@ -144,14 +149,21 @@ def build_parser() -> argparse.ArgumentParser:
     _domain_option(certs)
     _data_option(certs)
 
-    records = commands.add_parser("dns", help="the DNS records: a table, a BIND zone file, or PowerShell for Windows DNS")
+
+def _options_dns(records: argparse.ArgumentParser) -> None:
+    from .export.ports import FORMATS
+    from .export.zone import VIEWS
+
     records.add_argument("--view", choices=VIEWS, help="internal or external (required for zone and powershell)")
     records.add_argument("--format", choices=FORMATS + ("zone", "powershell"), default="csv", help="csv, md, json, zone or powershell (default: csv)")
     records.add_argument("--origin", metavar="NAME", help="the zone's origin (default: the SIP domain)")
     _domain_option(records)
     _data_option(records)
 
-    verify = commands.add_parser("verify", help="check a real certificate, zone file or firewall ruleset against the poster")
+
+def _options_verify(verify: argparse.ArgumentParser) -> None:
+    from .export.zone import VIEWS
+
     what = verify.add_subparsers(dest="what", required=True, metavar="cert|dns|firewall", parser_class=_Parser)
     cert = what.add_parser("cert", help="an issued certificate (PEM, DER or PKCS#7)")
     cert.add_argument("file", metavar="FILE")
@@ -171,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     _addresses_option(deployed)
     _data_option(deployed)
 
-    probing = commands.add_parser("probe", help="test a deployment from where you stand: every connection a role opens, at the protocol's level")
+
+def _options_probe(probing: argparse.ArgumentParser) -> None:
     probing.add_argument("--from", dest="role", metavar="ROLE", required=True, help="the role you stand as (see catalog.yaml), e.g. remote-client")
     probing.add_argument("--resolve", metavar="NAME=ADDRESS", action="append", default=[], help="pin a name (or a role id) to an address, as curl's option does (repeatable)")
     probing.add_argument("--nameserver", metavar="ADDR", help="ask this DNS server (default: the system resolver)")
@@ -181,43 +194,88 @@ def build_parser() -> argparse.ArgumentParser:
     _domain_option(probing)
     _data_option(probing)
 
-    diff = commands.add_parser("diff", help="what changed between two versions of the data")
+
+def _options_diff(diff: argparse.ArgumentParser) -> None:
+    from .export.changes import FORMATS as CHANGE_FORMATS
+
     diff.add_argument("dirs", metavar="DIR", nargs="*", help="OLD NEW: two data directories")
     diff.add_argument("--rev", metavar="REV", action="append", help="a git revision of --data (once: against the work tree; twice: between them)")
     diff.add_argument("--format", choices=CHANGE_FORMATS, default="text", help="output format (default: text)")
     diff.add_argument("--changelog", action="store_true", help="print a CHANGELOG.md entry for the newer version instead")
     _data_option(diff)
 
-    editable = commands.add_parser("export", help="every panel, and the whole sheet, as editable Visio or draw.io drawings")
+
+def _options_export(editable: argparse.ArgumentParser) -> None:
     editable.add_argument("--format", choices=("vsdx", "drawio"), required=True, help="vsdx (Visio) or drawio (diagrams.net)")
     editable.add_argument("--out", metavar="DIR", default="output/editable", help="output directory (default: output/editable)")
     editable.add_argument("--sheet", metavar="ID", help="only this sheet of poster.yaml (a firewall sheet: a page per firewall); default: every panel and every sheet")
     _data_option(editable)
 
-    live = commands.add_parser("watch", help="serve the HTML poster on 127.0.0.1 and rebuild it on every save")
+
+def _options_watch(live: argparse.ArgumentParser) -> None:
     live.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     live.add_argument("--pdf", action="store_true", help="also rebuild the PDF sheets on every save")
     live.add_argument("--out", metavar="DIR", default="output", help="where --pdf writes (default: output)")
     _timeout_option(live)
     _data_option(live)
 
-    starting = commands.add_parser("init", help="start a dataset: a small commented one, or one made from a port matrix (CSV)")
+
+def _options_init(starting: argparse.ArgumentParser) -> None:
     starting.add_argument("directory", metavar="DIR", help="a new or empty directory")
     starting.add_argument("--from-csv", metavar="FILE", help="make the workloads, roles and zones from a port matrix with the columns of 'lyncposter ports'")
 
-    caching = commands.add_parser("cache", help="show or empty lyncposter's cache (in the user's cache directory)")
+
+def _options_cache(caching: argparse.ArgumentParser) -> None:
     caching.add_argument("action", choices=("info", "clear"), help="info: where it is, what it holds; clear: empty it")
 
-    docs = commands.add_parser("docs", help="write the reference pages: the data's sources, unconfirmed facts and omissions, and the data reference")
+
+def _options_docs(docs: argparse.ArgumentParser) -> None:
     docs.add_argument("--out", metavar="DIR", default="docs", help="output directory (default: docs)")
     _data_option(docs)
 
-    ports = commands.add_parser("ports", help="print the port matrix, one row per flow")
+
+def _options_ports(ports: argparse.ArgumentParser) -> None:
+    from .export.ports import FORMATS
+
     ports.add_argument("--workload", metavar="ID", help="only this workload")
     ports.add_argument("--format", choices=FORMATS, default="csv", help="output format (default: csv)")
     _data_option(ports)
-    return parser
 
+
+# each command: its one line of help, and what adds its options (imported as it is built)
+_PARSERS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "list": ("list workload ids and titles", _options_list),
+    "render": ("render one workload panel to .svg, .png, .dot, .vsdx or .drawio", _options_render),
+    "build": ("build the PDF sheets poster.yaml lists (the poster, the firewall poster, ...)", _options_build),
+    "tile": ("split the poster into Letter or A4 pages to print and assemble", _options_tile),
+    "html": ("write the poster as one self-contained, zoomable HTML page", _options_html),
+    "check": ("check the data for the kinds of errata readers found", _options_check),
+    "panels": ("render every workload panel as SVG", _options_panels),
+    "firewall": ("the rules each firewall needs: a table, a platform's configuration, or an aerleon policy", _options_firewall),
+    "certs": ("the certificate requirements: a table, certreq request files, or CSRs with keys", _options_certs),
+    "dns": ("the DNS records: a table, a BIND zone file, or PowerShell for Windows DNS", _options_dns),
+    "verify": ("check a real certificate, zone file or firewall ruleset against the poster", _options_verify),
+    "probe": ("test a deployment from where you stand: every connection a role opens, at the protocol's level", _options_probe),
+    "diff": ("what changed between two versions of the data", _options_diff),
+    "export": ("every panel, and the whole sheet, as editable Visio or draw.io drawings", _options_export),
+    "watch": ("serve the HTML poster on 127.0.0.1 and rebuild it on every save", _options_watch),
+    "init": ("start a dataset: a small commented one, or one made from a port matrix (CSV)", _options_init),
+    "cache": ("show or empty lyncposter's cache (in the user's cache directory)", _options_cache),
+    "docs": ("write the reference pages: the data's sources, unconfirmed facts and omissions, and the data reference", _options_docs),
+    "ports": ("print the port matrix, one row per flow", _options_ports),
+}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with `only`, the parser of that one command: a command starts
+    without building the others' parsers or importing what their options need."""
+    parser = _Parser(prog="lyncposter", description="Generate protocol posters from data: workload panels, firewall rules, certificates and DNS.")
+    parser.add_argument("--version", action="version", version=f"lyncposter {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    for name, (text, options) in _PARSERS.items():
+        if only is None or name == only:
+            options(commands.add_parser(name, help=text))
+    return parser
 
 def _svg_cache() -> SvgCache:
     from .cache import SvgCache
@@ -243,10 +301,12 @@ def _checked(data_dir: str, explicit_previous: str | None = None) -> tuple[Datas
 
 
 def _list(args: argparse.Namespace) -> int:
-    data = _read_data(args.data)
-    width = max(len(w.id) for w in data.workloads)
-    for w in data.workloads:
-        print(f"{w.id:<{width}}  {w.title}")
+    from .findings import listed
+
+    workloads = listed(args.data)
+    width = max(len(i) for i, _ in workloads)
+    for i, title in workloads:
+        print(f"{i:<{width}}  {title}")
     return 0
 
 
@@ -257,6 +317,7 @@ def _dpi(value: float, option: str) -> float:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from .load import load
     from .save import save_panel
 
     _dpi(args.dpi, "--dpi")
@@ -267,7 +328,11 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    _, findings, _ = _checked(args.data)
+    from .findings import findings as found
+
+    findings, note = found(args.data)
+    if note:
+        print(f"lyncposter: note: {note}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps([f.as_dict() for f in findings], indent=2))
     else:
@@ -281,6 +346,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from .files import write_atomic
     from .cache import PanelCache, cache_dir
     from .export.png import pdf_to_png
     from .poster import build_sheets
@@ -330,6 +396,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _tile(args: argparse.Namespace) -> int:
+    from .load import load
+    from .poster.sizes import parse_length
+    from .naming import poster_filename
     from .export.tiles import tile_poster
 
     overlap = parse_length(args.overlap)
@@ -344,6 +413,8 @@ def _tile(args: argparse.Namespace) -> int:
 
 
 def _html(args: argparse.Namespace) -> int:
+    from .naming import poster_filename
+    from .files import write_atomic
     from .export.html import render_html
     from .render import render_panels
 
@@ -354,6 +425,7 @@ def _html(args: argparse.Namespace) -> int:
 
 
 def _panels(args: argparse.Namespace) -> int:
+    from .files import write_atomic
     from .render import render_panels
 
     data = _read_data(args.data)
@@ -364,6 +436,7 @@ def _panels(args: argparse.Namespace) -> int:
 
 
 def _ports(args: argparse.Namespace) -> int:
+    from .export.ports import format_rows
     from .export.ports import port_rows
 
     data = _read_data(args.data)
@@ -380,6 +453,9 @@ def _plan(data: Dataset, addresses: str | None) -> AddressPlan | None:
 
 
 def _firewall(args: argparse.Namespace) -> int:
+    from .export.platforms import FORMATS as PLATFORM_FORMATS
+    from .export.ports import format_rows
+    from .load import load
     from .addresses import plan_for
     from .export.firewall import ADDRESS_COLUMNS, rule_rows
     from .export.firewall import COLUMNS as RULE_COLUMNS
@@ -413,6 +489,9 @@ def _firewall(args: argparse.Namespace) -> int:
 
 
 def _certs(args: argparse.Namespace) -> int:
+    from .export.certs import REQUEST_FORMATS
+    from .export.ports import format_rows
+    from .load import load
     from .domain import for_domain
     from .export.certs import COLUMNS as CERT_COLUMNS
     from .export.certs import certificate_rows, write_requests
@@ -431,6 +510,8 @@ def _certs(args: argparse.Namespace) -> int:
 
 
 def _dns(args: argparse.Namespace) -> int:
+    from .export.ports import format_rows
+    from .load import load
     from .domain import check_domain, for_domain
     from .export.zone import COLUMNS as DNS_COLUMNS
     from .export.zone import dns_rows, powershell, records_of, zone_file
@@ -447,6 +528,7 @@ def _dns(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from .load import load
     from .domain import check_domain, for_domain
     from .verify import verify_certificate, verify_zone
 
@@ -473,6 +555,7 @@ def _report(findings: Sequence[Finding]) -> int:
 
 
 def _probe(args: argparse.Namespace) -> int:
+    from .load import load
     from .domain import for_domain
     from .probe import PASSING, parse_pins, probe, table
 
@@ -493,6 +576,7 @@ def _probe(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from .load import load
     from .changes import compare
     from .export.changes import changelog_entry, format_changes
     from .gitdata import load_revision
@@ -519,6 +603,8 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from .load import load
+    from .files import write_atomic
     from .export.drawio import drawio_file
     from .export.vsdx import vsdx_file
     from .firewall import firewall_view
@@ -593,6 +679,8 @@ def _cache(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
+    from .load import load
+    from .files import write_atomic
     from .export.docs import pages as reference_pages
 
     from .export.reference import reference
@@ -628,7 +716,9 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    named = given[0] if given and given[0] in _PARSERS else None  # else the whole parser: its help, its errors
+    args = build_parser(named).parse_args(given)
     try:
         if hasattr(args, "data"):
             from .bundled import choose

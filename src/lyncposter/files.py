@@ -4,7 +4,6 @@ run never leaves a half-written or clobbered file."""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from .errors import UsageError
@@ -31,6 +30,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str, mode: int = 0o
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # loaded when something is written, not by every command
+
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise UsageError(f"{target}: cannot write here ({exc.strerror})") from None

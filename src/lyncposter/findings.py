@@ -13,8 +13,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING, Any
+
 from .errors import DataError, Problem, UsageError
-from .model import Dataset
+
+if TYPE_CHECKING:
+    from .model import Dataset
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,60 @@ def read_data(data_dir: str | os.PathLike[str]) -> Dataset:
     from .load import load_cached
 
     return load_cached(data_dir, DataCache())
+
+
+def _summary_key(kind: str, data_dir: str | os.PathLike[str]) -> str:
+    """The key of what `kind` prints for the data as it is now (its files, the code, where it is read from)."""
+    from .cache import data_key
+    from .datadir import data_files
+
+    try:
+        return hashlib.sha256(kind.encode() + b" " + data_key(data_dir, data_files(Path(data_dir))).encode()).hexdigest()
+    except OSError:  # a file is missing or unreadable: the loader says which
+        return ""
+
+
+def listed(data_dir: str | os.PathLike[str]) -> list[tuple[str, str]]:
+    """Each workload's id and title (`list`), kept beside the cached data: an unchanged dataset
+    answers without loading the model."""
+    from .cache import DataCache
+
+    cache, key = DataCache(), _summary_key("workloads", data_dir)
+    found: Any = cache.get(key, ".summary") if key else None
+    if isinstance(found, list) and all(isinstance(pair, tuple) and len(pair) == 2 for pair in found):
+        return found
+    made = [(w.id, w.title) for w in read_data(data_dir).workloads]
+    if key:
+        cache.put(key, made, ".summary")
+    return made
+
+
+def _tree(data_dir: str | os.PathLike[str], rev: str) -> str | None:
+    from .gitdata import revision_id
+
+    try:
+        return revision_id(data_dir, rev)
+    except UsageError:
+        return None
+
+
+def findings(data_dir: str | os.PathLike[str]) -> tuple[list[Problem], str]:
+    """Every finding and the note on the previous version (`check`): kept with the data's key and the
+    previous version's git tree, so unchanged data, at an unchanged previous version, answers
+    without loading the model."""
+    from .cache import DataCache
+
+    cache, key = DataCache(), _summary_key("findings", data_dir)
+    found: Any = cache.get(key, ".summary") if key else None
+    if isinstance(found, tuple) and len(found) == 4 and isinstance(found[2], list):
+        rev, tree, problems, note = found
+        if rev is None or _tree(data_dir, rev) == tree:
+            return problems, note
+    made = checked(data_dir)
+    rev = made.data.poster.previous_rev if made.data is not None else None
+    if key:
+        cache.put(key, (rev, _tree(data_dir, rev) if rev else None, made.findings, made.note), ".summary")
+    return made.findings, made.note
 
 
 def previous_version(data: Dataset, data_dir: str | os.PathLike[str], explicit: str | None = None, tree: str | None = None) -> tuple[Dataset | None, str]:

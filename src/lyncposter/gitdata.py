@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import DataCache, code_fingerprint
 from .errors import UsageError
-from .load import load
-from .model import Dataset
+
+if TYPE_CHECKING:  # loaded with a revision's data, not to ask git for a revision's id
+    from .model import Dataset
 
 
 def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
@@ -45,6 +46,8 @@ def load_revision(data_dir: str | os.PathLike[str], rev: str, cache: DataCache |
     key = ""
     if cache is not None:
         key = hashlib.sha256(code_fingerprint() + b"git tree " + (tree or revision_id(data_dir, rev)).encode()).hexdigest()
+        from .model import Dataset
+
         found = cache.get(key)
         if isinstance(found, Dataset):
             return found
@@ -64,6 +67,10 @@ def _load_revision(data: Path, rev: str) -> Dataset:
         raise UsageError(f"no data at {inside}/ in git revision {rev}")
     # every file in one git process: `cat-file --batch` answers "<id> blob <size>\n<bytes>\n" per id
     out = _git(["cat-file", "--batch"], top, stdin="".join(f"{blob}\n" for blob, _ in blobs).encode())
+    import tempfile
+
+    from .load import load
+
     with tempfile.TemporaryDirectory(prefix="lyncposter-rev-") as tmp:
         root = Path(tmp) / Path(inside).name
         at = 0

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .cache import DataCache, data_key
+from .datadir import CHANGELOG, FIXED_FILES, OPTIONAL_FILES, WORKLOAD_DIR, data_files, reference_files, workload_files
 from .errors import DataError, Problem, UsageError, did_you_mean
 from .model import (
     AddressPlan,
@@ -54,17 +55,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .yamldoc import Document
 
-FIXED_FILES = {
-    "poster": "poster.yaml",
-    "catalog": "catalog.yaml",
-    "certificates": "certificates.yaml",
-    "dns": "dns.yaml",
-}
-OPTIONAL_FILES = {"checks": "checks.yaml", "sources": "sources.yaml", "omissions": "omissions.yaml", "addresses": "addresses.yaml"}
-CHANGELOG = "CHANGELOG.md"  # what the poster's What's new box prints
-WORKLOAD_DIR = "flows"
-REFERENCE_DIR = "reference"
-
 T = TypeVar("T")
 
 
@@ -74,21 +64,6 @@ def _display(path: Path) -> str:
         return os.path.relpath(path)
     except ValueError:  # pragma: no cover - other drive on Windows
         return str(path)
-
-
-def data_files(data_dir: Path) -> list[Path]:
-    """Every input file of a dataset, in a stable order."""
-    fixed = [data_dir / name for name in FIXED_FILES.values()]
-    optional = [data_dir / name for name in (*OPTIONAL_FILES.values(), CHANGELOG) if (data_dir / name).is_file()]
-    return fixed + optional + _workload_files(data_dir) + _reference_files(data_dir)
-
-
-def _reference_files(data_dir: Path) -> list[Path]:
-    return sorted((data_dir / REFERENCE_DIR).glob("*.yaml")) if (data_dir / REFERENCE_DIR).is_dir() else []
-
-
-def _workload_files(data_dir: Path) -> list[Path]:
-    return sorted((data_dir / WORKLOAD_DIR).glob("*.yaml")) if (data_dir / WORKLOAD_DIR).is_dir() else []
 
 
 def fingerprint(files: Iterable[Path], root: Path) -> str:
@@ -649,7 +624,7 @@ def load(data_dir: str | os.PathLike[str] | None = None) -> Dataset:
             docs[kind] = None
             continue
         docs[kind] = _read(path, kind, problems)
-    flow_files = _workload_files(root)
+    flow_files = workload_files(root)
     if not flow_files:
         problems.append(
             Problem(
@@ -689,7 +664,7 @@ def load(data_dir: str | os.PathLike[str] | None = None) -> Dataset:
         return build(doc, catalog, problems) if doc is not None else ()
 
     tables = []
-    for path in _reference_files(root):
+    for path in reference_files(root):
         doc = _read(path, "port-table", problems)
         if doc is not None:
             tables.append(_port_table(doc, catalog, problems))

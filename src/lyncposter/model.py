@@ -208,6 +208,11 @@ class Workload:
             seen.setdefault(flow.target.id, flow.target)
         return tuple(seen.values())
 
+    def _repr_svg_(self) -> str | None:
+        """A notebook shows a workload as its panel, drawn by what the package registers (display.py)."""
+        from .display import svg
+
+        return svg(self)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import hashlib
 import math
 import os
 from collections.abc import Callable
+from functools import partial
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from ..layout.engine import TIMEOUT
 from ..firewall import firewall_view
 from ..model import Dataset, SheetSpec, Workload
 from ..naming import sheet_filename
+from ..parallel import run_all
 from .sizes import DEFAULT, INCH, PaperSize, Sheet, paper_size
 
 if TYPE_CHECKING:
@@ -153,17 +155,16 @@ def _compose_all(
     def spread(panels: list[Panel], boxes: list[tuple[float, float]]) -> list[Panel]:
         return spread_to_fit(panels, boxes, needed, timeout, svgs)
 
-    composed = []
-    for spec in specs:
+    def one(spec: SheetSpec) -> _Composed:
         if spec.kind == "firewall":
             view = views[spec.id]
             if not view.rule_sets:
                 raise RenderError(f"sheet '{spec.id}': no flow of its workloads crosses a firewall, so it has no rules to show")
-            panels = [rendered[w.id] for w in view.drawings]
+            drawings = [rendered[w.id] for w in view.drawings]
             legend_data = replace(view.facts, workloads=view.drawings)  # the legend shows what the drawings use
 
             def make(on: PaperSize) -> Sheet:
-                return compose_firewall(legend_data, view.facts.workloads, view.rule_sets, panels, on, unchecked, spec.title)
+                return compose_firewall(legend_data, view.facts.workloads, view.rule_sets, drawings, on, unchecked, spec.title)
 
             def measure(on: PaperSize) -> float:
                 return make(on).smallest_text
@@ -179,8 +180,10 @@ def _compose_all(
                 return smallest_text(facts, panels, on, news, cache)
 
         sheet = make(paper)
-        composed.append((spec, _Composed(sheet, _readable_at(measure, paper, sheet.smallest_text))))
-    return composed
+        return _Composed(sheet, _readable_at(measure, paper, sheet.smallest_text))
+
+    # the sheets compose at once, one process per core (the panels are laid out already)
+    return list(zip(specs, run_all([partial(one, spec) for spec in specs])))
 
 
 def spread_to_fit(

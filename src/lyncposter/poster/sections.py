@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing, Group, Line, Polygon, Rect
+from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -466,28 +465,40 @@ def firewall_notes(rule_sets: tuple[RuleSet, ...], workloads: tuple[Workload, ..
 # --- resources -----------------------------------------------------------------
 
 
-_QR_CODES: dict[str, tuple[Group, tuple[float, float, float, float]]] = {}
+_QR_CODES: dict[str, tuple[str, ...]] = {}
+QUIET_ZONE = 4  # modules of white around the code, as the standard asks
 
 
-def qr_code(url: str, store: SignedCache | None = None) -> tuple[Group, tuple[float, float, float, float]]:
-    """The code's shapes and bounds, encoded once per URL in a process (a sheet is measured several
-    times) and, with a cache, once for all builds: choosing the code's mask takes a fifth of a second."""
+def qr_code(url: str, store: SignedCache | None = None) -> tuple[str, ...]:
+    """The code's modules, a row of "0"s and "1"s (dark) each: encoded once per URL in a process
+    (a sheet is measured several times) and, with a cache, once for all builds."""
     if url not in _QR_CODES:
         key = hashlib.sha256(b"qr\0" + environment_fingerprint() + url.encode("utf-8")).hexdigest()
         found = store.get(key, ".qr") if store is not None else None
-        if not (isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], Group)):
-            widget = QrCodeWidget(url, barLevel="M")
-            found = (widget.draw(), widget.getBounds())
+        if not (isinstance(found, tuple) and found and all(isinstance(row, str) for row in found)):
+            import segno
+
+            code = segno.make_qr(url, error="m", boost_error=False)
+            found = tuple("".join("1" if module else "0" for module in row) for row in code.matrix)
             if store is not None:
                 store.put(key, found, ".qr")
         _QR_CODES[url] = found
     return _QR_CODES[url]
 
 
+@cache
 def qr_drawing(url: str, size: float) -> Drawing:
-    shapes, (x0, y0, x1, y1) = qr_code(url)
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(shapes)
+    """The code `size` points across, its quiet zone included: a dark rectangle per run of dark
+    modules. Made once per size: a sheet measures its side column several times."""
+    rows = qr_code(url)
+    module = size / (len(rows) + 2 * QUIET_ZONE)
+    drawing = Drawing(size, size)
+    black = colors.black
+    for r, row in enumerate(rows):
+        y = size - (QUIET_ZONE + r + 1) * module
+        for run in re.finditer("1+", row):
+            x = (QUIET_ZONE + run.start()) * module
+            drawing.add(Rect(x, y, (run.end() - run.start()) * module, module, fillColor=black, strokeColor=None, strokeWidth=0))
     return drawing
 
 

@@ -1,0 +1,112 @@
+"""Work shared across the machine's cores: independent jobs (the sheets of a build) run at once
+in forked processes, and come back as if run here.
+
+Composing a sheet is Python through and through, so threads would take turns; a forked process
+starts with everything this one has loaded and laid out, so a job costs only its own work. Where
+the system does not fork, where there is one core, or where other threads are running (a fork
+copies only the thread that forks), the jobs run here, one after another: the results are the
+same either way, and so are the bytes they make.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from .errors import RenderError
+
+T = TypeVar("T")
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def run_all(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list[T]:
+    """Each job's result, in the jobs' order. The jobs are dealt to `workers` processes (one per
+    core): this one takes the first share, forked children the others. A job's exception is
+    raised here, the first in the jobs' order."""
+    workers = min(workers or cores(), len(jobs))
+    if workers < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
+        return [job() for job in jobs]
+    shares = [list(range(i, len(jobs), workers)) for i in range(workers)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children = []
+    try:
+        for share in shares[1:]:
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: its share, its answer down the pipe, and out without cleanup
+                os.close(read)
+                _child([jobs[i] for i in share], write)
+            os.close(write)
+            children.append((pid, read, share))
+        results: dict[int, Any] = {}
+        failures: dict[int, BaseException] = {}
+        for i in shares[0]:
+            try:
+                results[i] = jobs[i]()
+            except Exception as exc:  # the others are still collected: the first failure in order wins
+                failures[i] = exc
+                break
+        while children:
+            pid, read, share = children.pop(0)
+            for i, (ok, value) in zip(share, _collect(pid, read)):
+                (results if ok else failures)[i] = value
+        if failures:
+            raise failures[min(failures)]
+        return [results[i] for i in range(len(jobs))]
+    finally:
+        for pid, read, _ in children:  # interrupted: the children go too
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+                os.close(read)
+            except OSError:
+                pass
+
+
+def _child(jobs: list[Callable[[], Any]], write: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C stops the child; the parent reports it
+    answers: list[tuple[bool, Any]] = []
+    code = 0
+    try:
+        for job in jobs:
+            try:
+                answers.append((True, job()))
+            except Exception as exc:
+                answers.append((False, exc))
+                break
+        try:
+            blob = pickle.dumps(answers, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # an answer that cannot travel: say so, in one line
+            blob = pickle.dumps([(False, RenderError(f"a parallel job's result could not be passed back ({exc})"))])
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(blob)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _collect(pid: int, read: int) -> list[tuple[bool, Any]]:
+    with os.fdopen(read, "rb") as pipe:  # read to the end before waiting: a full pipe would block the child
+        blob = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    try:
+        answers = pickle.loads(blob)  # written by our own child, through a pipe only it and we hold
+    except Exception:
+        answers = None
+    if not isinstance(answers, list):
+        how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit status {os.waitstatus_to_exitcode(status)}"
+        raise RenderError(f"a parallel job stopped without an answer ({how})")
+    return answers
