@@ -157,7 +157,7 @@ def main() -> int:
         graphviz_alone()  # warm the file cache and fontconfig's
         dot_time = best_of(args.repeat, graphviz_alone)
         # what any new build process pays before it does any work: the libraries a build uses
-        libraries = "import yaml, jsonschema, networkx, graphviz, reportlab.platypus"
+        libraries = "import yaml, jsonschema, graphviz, reportlab.platypus"
         floor = best_of(args.repeat, lambda: subprocess.run([sys.executable, "-c", libraries], check=True))  # type: ignore[func-returns-value]
         times = {
             "list": best_of(args.repeat, command("list", "--data", str(copy))),

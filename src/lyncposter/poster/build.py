@@ -182,7 +182,11 @@ def _compose_all(
         sheet = make(paper)
         return _Composed(sheet, _readable_at(measure, paper, sheet.smallest_text))
 
-    # the sheets compose at once, one process per core (the panels are laid out already)
+    # the sheets compose at once, one process per core: the panels are laid out already, and what
+    # every sheet needs is made here first, once (the QR code)
+    from .sections import qr_code
+
+    qr_code(data.poster.home_url, cache)
     return list(zip(specs, run_all([partial(one, spec) for spec in specs])))
 
 

@@ -473,7 +473,7 @@ def qr_code(url: str, store: SignedCache | None = None) -> tuple[str, ...]:
     """The code's modules, a row of "0"s and "1"s (dark) each: encoded once per URL in a process
     (a sheet is measured several times) and, with a cache, once for all builds."""
     if url not in _QR_CODES:
-        key = hashlib.sha256(b"qr\0" + environment_fingerprint() + url.encode("utf-8")).hexdigest()
+        key = hashlib.sha256(b"qr\0" + environment_fingerprint() + url.encode("utf-8")).hexdigest() if store is not None else ""
         found = store.get(key, ".qr") if store is not None else None
         if not (isinstance(found, tuple) and found and all(isinstance(row, str) for row in found)):
             import segno
