@@ -486,20 +486,29 @@ def qr_code(url: str, store: SignedCache | None = None) -> tuple[str, ...]:
     return _QR_CODES[url]
 
 
-@cache
-def qr_drawing(url: str, size: float) -> Drawing:
-    """The code `size` points across, its quiet zone included: a dark rectangle per run of dark
-    modules. Made once per size: a sheet measures its side column several times."""
-    rows = qr_code(url)
-    module = size / (len(rows) + 2 * QUIET_ZONE)
-    drawing = Drawing(size, size)
-    black = colors.black
-    for r, row in enumerate(rows):
-        y = size - (QUIET_ZONE + r + 1) * module
-        for run in re.finditer("1+", row):
-            x = (QUIET_ZONE + run.start()) * module
-            drawing.add(Rect(x, y, (run.end() - run.start()) * module, module, fillColor=black, strokeColor=None, strokeWidth=0))
-    return drawing
+class QrFlowable(Flowable):
+    """The code `size` points across, its quiet zone included, drawn as one filled path: a
+    rectangle per run of dark modules (one fill leaves no seams between them)."""
+
+    def __init__(self, url: str, size: float):
+        super().__init__()
+        self.url, self.size = url, size
+        self.width = self.height = size
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        rows = qr_code(self.url)
+        module = self.size / (len(rows) + 2 * QUIET_ZONE)
+        canvas = self.canv
+        path = canvas.beginPath()
+        for r, row in enumerate(rows):
+            y = self.size - (QUIET_ZONE + r + 1) * module
+            for run in re.finditer("1+", row):
+                path.rect((QUIET_ZONE + run.start()) * module, y, (run.end() - run.start()) * module, module)
+        canvas.setFillColor(colors.black)
+        canvas.drawPath(path, stroke=0, fill=1)
 
 
 def resources(data: Dataset, t: Type, width: float) -> list[Flowable]:
@@ -520,7 +529,7 @@ def resources(data: Dataset, t: Type, width: float) -> list[Flowable]:
             title = f'<a href="{html.escape(source.url)}" color="{theme.LINK_COLOUR}"><u>{_esc(source.title)}</u></a>' if source.url else _esc(source.title)
             items.append(Paragraph(f"<b>{_esc(source.id)}</b> {title}", link, bulletText="\u2022"))
     size = t.size(110)
-    code = qr_drawing(data.poster.home_url, size)
+    code = QrFlowable(data.poster.home_url, size)
     caption = Paragraph(
         f'Scan for the poster\'s home page:<br/><a href="{html.escape(data.poster.home_url)}" color="{theme.LINK_COLOUR}">'
         f"{_esc(data.poster.home_url)}</a>",
