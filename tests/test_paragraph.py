@@ -1,4 +1,5 @@
-"""The planner's paragraphs: their heights found fast are reportlab's own, and they draw as reportlab's."""
+"""The planner's measures: paragraphs' and tables' heights found fast are reportlab's own, and
+they draw as reportlab's."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from reportlab.platypus import Flowable, Table
 from reportlab.platypus import paragraph as rl
 
 from lyncposter.changes import compare
+from lyncposter.firewall import firewall_rules
 from lyncposter.fonts import register
 from lyncposter.model import Dataset
 from lyncposter.poster import sections
@@ -23,17 +25,21 @@ def _paragraphs(flowables: Iterable[object]) -> Iterator[Paragraph]:
     for f in flowables:
         if isinstance(f, Paragraph):
             yield f
+        elif isinstance(f, sections.Grid):
+            yield from _paragraphs(c for row in f.cells for c in row)
         elif isinstance(f, Table):
             for row in f._cellvalues:
                 for cell in row:
                     yield from _paragraphs(cell if isinstance(cell, list) else [cell])
 
 
-def _every_paragraph(data: Dataset, factor: float) -> list[Paragraph]:
-    """Every paragraph the sections of every sheet set, at one type size."""
+def _story(data: Dataset, factor: float) -> list[Flowable]:
+    """Every section of every sheet, at one type size."""
     register()
     t = sections.Type(factor)
-    story: list[Flowable] = [
+    titles = {w.id: w.title for w in data.workloads}
+    return [
+        *[f for rules in firewall_rules(data) for f in sections.rule_table(rules, t, 2400 * factor, titles)],
         *sections.whats_new(compare(data, data), t),
         *sections.legend(data, t, 500 * factor),
         *sections.notes(data, t),
@@ -41,7 +47,11 @@ def _every_paragraph(data: Dataset, factor: float) -> list[Paragraph]:
         *sections.certificates(data, t, 2000 * factor),
         *sections.dns(data, t, 1500 * factor),
     ]
-    return list(_paragraphs(story))
+
+
+def _every_paragraph(data: Dataset, factor: float) -> list[Paragraph]:
+    """Every paragraph the sections of every sheet set, at one type size."""
+    return list(_paragraphs(_story(data, factor)))
 
 
 def _reportlabs(p: Paragraph) -> rl.Paragraph:
@@ -86,3 +96,28 @@ def test_a_drawn_paragraph_breaks_as_reportlab(paragraphs: dict[float, list[Para
     expected = reference.split(width, height / 2)
     assert len(halves) == len(expected) == 2
     assert [len(h.blPara.lines) if h.wrap(width, 1e6) else 0 for h in halves] == [len(e.blPara.lines) if e.wrap(width, 1e6) else 0 for e in expected]
+
+
+@pytest.fixture(scope="module")
+def grids(dataset: Dataset) -> list[sections.Grid]:
+    return [f for factor in FACTORS for f in _story(dataset, factor) if isinstance(f, sections.Grid)]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(share=st.floats(0.3, 1.5))
+def test_table_heights_are_reportlabs(grids: list[sections.Grid], share: float) -> None:
+    """The certificates, the DNS records and the rule tables, measured without building them, are as
+    tall as reportlab's Table makes them, at their widths scaled by `share`."""
+    assert len(grids) >= 3 * len(FACTORS)
+    for grid in grids:
+        widths = [w * share for w in grid.widths]
+        measured = sections.Grid(grid.cells, widths, grid.t)
+        assert measured.wrap(sum(widths), 1e6) == measured.table().wrap(sum(widths), 1e6)
+
+
+def test_a_table_splits_as_reportlabs(grids: list[sections.Grid]) -> None:
+    grid = max(grids, key=lambda g: len(g.cells))
+    _, height = grid.wrap(sum(grid.widths), 1e6)
+    parts = grid.split(sum(grid.widths), height / 2)
+    assert len(parts) == 2 and all(isinstance(p, Table) for p in parts)
+    assert sum(p.wrap(sum(grid.widths), 1e6)[1] for p in parts) >= height  # the header row repeats

@@ -228,7 +228,7 @@ def _words(parsed: _Parsed) -> _Words | None:
         spaces.append(ones[-1] if isinstance(w, _rl._HSFrag) else 0.0)
         breaks.append(first._fkind == _rl._FK_BREAK)
         counts.append(bool(w[1][1]) or any(t for _, t in w[2:]))
-        joins.append(previous is not None and len(w) == 2 and bool(sameFrag(previous, first)))
+        joins.append(previous is not None and len(w) == 2 and (previous is first or bool(sameFrag(previous, first))))  # words of one piece share it
         previous = last
     return _Words(False, widths, 0.0, shrinkage, spaces, ones, breaks, counts, joins)
 

@@ -12,6 +12,7 @@ import io
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect
 from reportlab.lib import colors
@@ -26,6 +27,9 @@ from ..changes import MARKS, Changes
 from ..firewall import RuleSet
 from ..model import ChangelogEntry, Dataset, Interface, Note, Workload
 from .paragraph import Paragraph
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 UNSURE = f'<font color="{theme.UNSURE_COLOUR}"><b>{theme.UNSURE_MARK}</b></font>'
 
@@ -108,16 +112,24 @@ def _line_sample(t: Type, colour: str, style: str, width: float, both: bool = Fa
     return d
 
 
-class IconFlowable(Flowable):
-    """A role's icon, `size` points across, drawn from the same shapes as the panels'."""
+class _Square(Flowable):
+    """A picture `size` points across, drawn straight on the canvas."""
 
-    def __init__(self, icon: str, size: float):
+    def __init__(self, size: float):
         super().__init__()
-        self.icon, self.size = icon, size
+        self.size = size
         self.width = self.height = size
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.size, self.size
+
+
+class IconFlowable(_Square):
+    """A role's icon, `size` points across, drawn from the same shapes as the panels'."""
+
+    def __init__(self, icon: str, size: float):
+        super().__init__(size)
+        self.icon = icon
 
     def draw(self) -> None:
         from ..icons import ICONS
@@ -254,23 +266,70 @@ def _cells(header: list[str], rows: list[list[str]], t: Type, text: float) -> li
     return found
 
 
-def _table(
-    header: list[str], rows: list[list[str]], widths: list[float], t: Type, text: float = theme.TABLE_TEXT_SIZE
-) -> Table:
-    cells = [list(row) for row in _cells(header, rows, t, text)]  # the table's own rows, the parsed cells shared
-    table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            _padding(t, CELL_ACROSS, 2)
-            + [
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(theme.HEADER_FILL)),
-                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f3f5f7")]),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor(theme.CARD_BORDER)),
-            ]
-        )
-    )
-    return table
+class Grid(Flowable):
+    """A table of paragraph cells, measured without building it: its height at a width is
+    reportlab's (a row is its tallest cell and the cell's padding, the rows summed as reportlab
+    sums them), found from the cells' fast heights. Planning measures the certificates and the
+    DNS records many times; reportlab's Table, which styles every cell when it is made, is built
+    only to draw or split (a test holds the two to the same heights)."""
+
+    def __init__(self, cells: list[list[Paragraph]], widths: list[float], t: Type):
+        super().__init__()
+        self.cells, self.widths, self.t = cells, widths, t
+        self.pad_across, self.pad_down = t.size(CELL_ACROSS), t.size(2)
+        self.hAlign = "LEFT"
+        self._table: Table | None = None
+
+    def table(self) -> Table:
+        if self._table is None:
+            rows = [list(row) for row in self.cells]  # the table's own rows, the parsed cells shared
+            table = Table(rows, colWidths=self.widths, repeatRows=1, hAlign="LEFT")
+            table.setStyle(
+                TableStyle(
+                    _padding(self.t, CELL_ACROSS, 2)
+                    + [
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(theme.HEADER_FILL)),
+                        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f3f5f7")]),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor(theme.CARD_BORDER)),
+                    ]
+                )
+            )
+            self._table = table
+        return self._table
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        across, down = self.pad_across, self.pad_down
+        heights = []
+        for row in self.cells:
+            tallest = 0.0
+            for cell, width in zip(row, self.widths):
+                inner = width - across - across
+                if inner < 0:
+                    raise ValueError(f"a table column of {width:g} points is narrower than its padding")
+                tall = cell.wrap(inner, 72000 - down - down)[1] + (down + down)
+                tallest = max(tallest, tall)
+            heights.append(tallest)
+        height = carry = 0.0  # reportlab's sum of the rows, bottom up, with its compensation
+        for h in reversed(heights):
+            y = h - carry
+            total = height + y
+            carry = (total - height) - y
+            height = total
+        self.width, self.height = sum(self.widths), height
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        return list(self.table().split(available_width, available_height))
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        table = self.table()
+        table.wrapOn(canvas, self.width, self.height)
+        table.drawOn(canvas, x, y, _sW)
+
+
+def _table(header: list[str], rows: list[list[str]], widths: list[float], t: Type, text: float = theme.TABLE_TEXT_SIZE) -> Grid:
+    return Grid(_cells(header, rows, t, text), widths, t)
 
 
 CERT_HEADER = ["Role / interface", "Subject name", "Subject alternative names", "CA", "EKU", "Notes"]
@@ -486,17 +545,13 @@ def qr_code(url: str, store: SignedCache | None = None) -> tuple[str, ...]:
     return _QR_CODES[url]
 
 
-class QrFlowable(Flowable):
+class QrFlowable(_Square):
     """The code `size` points across, its quiet zone included, drawn as one filled path: a
     rectangle per run of dark modules (one fill leaves no seams between them)."""
 
     def __init__(self, url: str, size: float):
-        super().__init__()
-        self.url, self.size = url, size
-        self.width = self.height = size
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        return self.size, self.size
+        super().__init__(size)
+        self.url = url
 
     def draw(self) -> None:
         rows = qr_code(self.url)
