@@ -32,12 +32,12 @@ def cores() -> int:
 
 def run_all(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list[T]:
     """Each job's result, in the jobs' order. The jobs are dealt to `workers` processes (one per
-    core): this one takes the first share, forked children the others. A job's exception is
-    raised here, the first in the jobs' order."""
+    core): this one takes the first job alone (put the longest first), forked children the
+    others, in turn. A job's exception is raised here, the first in the jobs' order."""
     workers = min(workers or cores(), len(jobs))
     if workers < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
         return [job() for job in jobs]
-    shares = [list(range(i, len(jobs), workers)) for i in range(workers)]
+    shares = [[0]] + [list(range(1 + i, len(jobs), workers - 1)) for i in range(workers - 1)]
     sys.stdout.flush()
     sys.stderr.flush()
     children = []

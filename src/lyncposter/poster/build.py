@@ -7,6 +7,7 @@ import hashlib
 import math
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -135,8 +136,10 @@ def _compose_all(
     data: Dataset, specs: list[SheetSpec], paper: PaperSize, unchecked: bool, previous: Dataset | None, timeout: float, cache: PanelCache | None
 ) -> list[tuple[SheetSpec, _Composed]]:
     from ..cache import SvgCache
+    from ..fonts import register
     from ..render import render_panels, render_rules
     from .compose import compose, compose_firewall, smallest_text
+    from .sections import qr_code
 
     changes = compare(previous, data) if previous is not None else None
     views = {s.id: firewall_view(data, s) for s in specs if s.kind == "firewall"}
@@ -146,11 +149,17 @@ def _compose_all(
         for workload in chosen:
             needed.setdefault(workload.id, workload)
     svgs = SvgCache(cache.root) if cache is not None else None
-    # rule drawings are laid out in three columns, the workload panels by Graphviz
-    rules = {w.id: render_rules(w, w.id.removeprefix("firewall-")) for view in views.values() for w in view.drawings}
-    laid_out = [w for w in needed.values() if w.id not in rules]
-    rendered = dict(zip((w.id for w in laid_out), render_panels(laid_out, timeout=timeout, cache=svgs))) if laid_out else {}
-    rendered.update(rules)
+    # rule drawings are laid out in three columns, the workload panels by Graphviz: while Graphviz
+    # works, this thread draws the rules and encodes the QR code every sheet shows
+    drawings = {w.id: w for view in views.values() for w in view.drawings}
+    laid_out = [w for w in needed.values() if w.id not in drawings]
+    register()  # before the threads that measure text
+    with ThreadPoolExecutor(max_workers=1) as layout:
+        panels = layout.submit(render_panels, laid_out, timeout=timeout, cache=svgs) if laid_out else None
+        rendered = {i: render_rules(w, i.removeprefix("firewall-")) for i, w in drawings.items()}
+        qr_code(data.poster.home_url, cache)
+        if panels is not None:
+            rendered.update(zip((w.id for w in laid_out), panels.result()))
 
     def spread(panels: list[Panel], boxes: list[tuple[float, float]]) -> list[Panel]:
         return spread_to_fit(panels, boxes, needed, timeout, svgs)
@@ -182,12 +191,10 @@ def _compose_all(
         sheet = make(paper)
         return _Composed(sheet, _readable_at(measure, paper, sheet.smallest_text))
 
-    # the sheets compose at once, one process per core: the panels are laid out already, and what
-    # every sheet needs is made here first, once (the QR code)
-    from .sections import qr_code
-
-    qr_code(data.poster.home_url, cache)
-    return list(zip(specs, run_all([partial(one, spec) for spec in specs])))
+    # the sheets compose at once, one process per core, the main sheet (the longest) here
+    order = sorted(range(len(specs)), key=lambda i: not specs[i].main)
+    made = run_all([partial(one, specs[i]) for i in order])
+    return [(specs[i], made[order.index(i)]) for i in range(len(specs))]
 
 
 def spread_to_fit(
