@@ -8,11 +8,11 @@ import threading
 import pytest
 
 from lyncposter.errors import RenderError
-from lyncposter.parallel import cores, run_all
+from lyncposter.parallel import FORKS, cores, run_all
 from lyncposter.poster import build as poster_build
 from lyncposter.poster import build_sheets
 
-several_cores = pytest.mark.skipif(cores() < 2 or not hasattr(os, "fork"), reason="one core, or no fork: the jobs run in turn here")
+several_cores = pytest.mark.skipif(cores() < 2 or not FORKS, reason="one core, or not Linux: the jobs run in turn here")
 
 
 def _pid(n: int) -> tuple[int, int]:
@@ -60,3 +60,10 @@ def test_sheets_composed_at_once_are_the_same_bytes(dataset, tmp_path, monkeypat
     in_turn = {b.path.name: b.path.read_bytes() for b in build_sheets(dataset, tmp_path / "b")}
     assert len(at_once) == len(dataset.poster.sheets) > 1
     assert at_once == in_turn
+
+
+@several_cores
+def test_jobs_within_jobs_run_in_their_process() -> None:
+    """A job that shares out jobs of its own runs them itself: the cores are taken already."""
+    inner = run_all([lambda: run_all([lambda n=n: _pid(n) for n in range(3)]), lambda: 0])[0]
+    assert len({pid for _, pid in inner}) == 1

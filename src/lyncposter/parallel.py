@@ -2,9 +2,10 @@
 in forked processes, and come back as if run here.
 
 Composing a sheet is Python through and through, so threads would take turns; a forked process
-starts with everything this one has loaded and laid out, so a job costs only its own work. Where
-the system does not fork, where there is one core, or where other threads are running (a fork
-copies only the thread that forks), the jobs run here, one after another: the results are the
+starts with everything this one has loaded and laid out, so a job costs only its own work. Jobs
+run here, one after another, where the system is not Linux (macOS's libraries may not survive a
+fork; Windows has none), where there is one core, where other threads are running (a fork copies
+only the thread that forks) and within a job that already shares the cores: the results are the
 same either way, and so are the bytes they make.
 """
 
@@ -21,6 +22,9 @@ from typing import Any, TypeVar
 from .errors import RenderError
 
 T = TypeVar("T")
+_SHARING = False  # jobs of this process (or of its parent) are running in other processes
+# Linux forks safely; macOS forks, but its system libraries may not survive it, and Windows does not fork
+FORKS = sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 def cores() -> int:
@@ -34,13 +38,15 @@ def run_all(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list
     """Each job's result, in the jobs' order. The jobs are dealt to `workers` processes (one per
     core): this one takes the first job alone (put the longest first), forked children the
     others, in turn. A job's exception is raised here, the first in the jobs' order."""
+    global _SHARING
     workers = min(workers or cores(), len(jobs))
-    if workers < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
-        return [job() for job in jobs]
+    if workers < 2 or _SHARING or not FORKS or threading.active_count() > 1:
+        return [job() for job in jobs]  # one core, or the cores shared already: jobs within jobs run in turn
     shares = [[0]] + [list(range(1 + i, len(jobs), workers - 1)) for i in range(workers - 1)]
     sys.stdout.flush()
     sys.stderr.flush()
     children = []
+    _SHARING = True
     try:
         for share in shares[1:]:
             read, write = os.pipe()
@@ -66,6 +72,7 @@ def run_all(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list
             raise failures[min(failures)]
         return [results[i] for i in range(len(jobs))]
     finally:
+        _SHARING = False
         for pid, read, _ in children:  # interrupted: the children go too
             try:
                 os.kill(pid, signal.SIGTERM)
