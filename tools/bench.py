@@ -8,7 +8,9 @@ shell loop would. Every lyncposter figure is a new process, as a user runs it, t
 `list` and `check`; `panels`; a cold `build` of the poster sheet (no panel cache); a
 rebuild after one flow changed; a rebuild with nothing changed; and, measured in
 Debian's chromium, the time from saving a data file under `lyncposter watch` to the
-open page showing the change (the median of five saves). Then, for every named paper
+open page showing the change (the median of five saves), and under `lyncposter watch --pdf`
+to the main sheet written anew (a rebuild after one flow changed in a process that keeps
+what it made; it also redraws the page and the other sheets). Then, for every named paper
 size, the main sheet's smallest text and its blank share (`poster/measure.py`). Builds
 run on a copy of the data, so the work tree is never touched.
 """
@@ -32,6 +34,7 @@ from pathlib import Path
 
 import lyncposter
 from lyncposter.layout import workload_dot
+from lyncposter.naming import sheet_filename
 from lyncposter.poster.measure import blank_share
 from lyncposter.poster.sizes import DEFAULT as DEFAULT_SIZE
 from lyncposter.poster.sizes import NAMED
@@ -41,7 +44,7 @@ RATIO_GOALS = {"panels": 1.5, "build (cold)": 4.0, "build (one flow changed)": 1
 WATCH_GOAL = 0.5
 
 
-def best_of(repeat: int, run: Callable[[], None], before: Callable[[], None] | None = None) -> float:
+def best_of(repeat: int, run: Callable[[], object], before: Callable[[], None] | None = None) -> float:
     times = []
     for _ in range(repeat):
         if before is not None:
@@ -52,9 +55,9 @@ def best_of(repeat: int, run: Callable[[], None], before: Callable[[], None] | N
     return min(times)
 
 
-def command(*args: str) -> Callable[[], None]:
+def command(*args: str) -> Callable[[], object]:
     cli = Path(sys.executable).with_name("lyncposter")
-    return lambda: subprocess.run([str(cli), *args], check=True, capture_output=True)  # type: ignore[func-returns-value]
+    return lambda: subprocess.run([str(cli), *args], check=True, capture_output=True)
 
 
 def watch_latency(data: Path, saves: int = 5) -> float | None:
@@ -86,6 +89,7 @@ def watch_latency(data: Path, saves: int = 5) -> float | None:
                 page.wait_for_selector(f"text=SIP/MTLS:{port}", timeout=30000)
                 latencies.append(time.perf_counter() - start)
             browser.close()
+        flows.write_text(text, "utf-8")
         return statistics.median(latencies)
     finally:
         server.send_signal(signal.SIGINT)
@@ -94,6 +98,43 @@ def watch_latency(data: Path, saves: int = 5) -> float | None:
         except subprocess.TimeoutExpired:
             server.kill()
             print("bench: lyncposter watch did not stop within 20 s of Ctrl-C", file=sys.stderr)
+
+
+def watch_pdf_latency(data: Path, out: Path, sheet_name: str, saves: int = 5) -> float | None:
+    """Median seconds from saving a data file under `lyncposter watch --pdf` to the main sheet's PDF
+    written anew: a rebuild after one flow changed, in a process that keeps what it made."""
+    cli = Path(sys.executable).with_name("lyncposter")
+    server = subprocess.Popen([str(cli), "watch", "--pdf", "--port", "0", "--data", str(data), "--out", str(out)],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        server.stdout.readline()  # type: ignore[union-attr]
+        sheet = out / sheet_name
+        deadline = time.perf_counter() + 120
+        while not sheet.exists():
+            if time.perf_counter() > deadline or server.poll() is not None:
+                return None
+            time.sleep(0.05)
+        flows = data / "flows" / "group-chat.yaml"
+        text = flows.read_text("utf-8")
+        latencies = []
+        for i in range(saves):
+            time.sleep(0.5)  # the previous rebuild's other sheets, the page
+            before = sheet.stat().st_mtime_ns
+            flows.write_text(text.replace("ports: 5041", f"ports: {6042 + i}"), "utf-8")
+            start = time.perf_counter()
+            while sheet.stat().st_mtime_ns == before:
+                if time.perf_counter() - start > 60:
+                    return None
+                time.sleep(0.005)
+            latencies.append(time.perf_counter() - start)
+        flows.write_text(text, "utf-8")
+        return statistics.median(latencies)
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 TEXT_GOAL = 7.0  # points, the main sheet at the default size
@@ -158,7 +199,7 @@ def main() -> int:
         dot_time = best_of(args.repeat, graphviz_alone)
         # what any new build process pays before it does any work: the libraries a build uses
         libraries = "import yaml, jsonschema, graphviz, reportlab.platypus"
-        floor = best_of(args.repeat, lambda: subprocess.run([sys.executable, "-c", libraries], check=True))  # type: ignore[func-returns-value]
+        floor = best_of(args.repeat, lambda: subprocess.run([sys.executable, "-c", libraries], check=True))
         times = {
             "list": best_of(args.repeat, command("list", "--data", str(copy))),
             "check": best_of(args.repeat, command("check", "--data", str(copy))),
@@ -171,6 +212,8 @@ def main() -> int:
         flows.write_text(original, "utf-8")
         times["every sheet (cold)"] = best_of(args.repeat, command("build", "--data", str(copy), "--out", str(out), "--no-cache"))
         latency = None if args.no_watch else watch_latency(copy)
+        main_pdf = sheet_filename(data, data.poster.sheets[0])
+        pdf_latency = None if args.no_watch else watch_pdf_latency(copy, work / "watched", main_pdf)
         sheets = sheet_measures(Path(args.data), work / "sizes", main_sheet)  # the data as it ships, What's new and all
 
     print(f"panels:                      {len(sources)} ({os.cpu_count()} cores)")
@@ -182,6 +225,8 @@ def main() -> int:
     print(f"{'imports of a build alone:':<29}{floor:.3f} s  ratio {floor / dot_time:5.2f}  (the floor of any new build process)")
     if latency is not None:
         print(f"{'watch, save to page:':<29}{latency:.3f} s  (median of 5; goal <= {WATCH_GOAL} s)")
+    if pdf_latency is not None:
+        print(f"{'watch --pdf, save to sheet:':<29}{pdf_latency:.3f} s  ratio {pdf_latency / dot_time:5.2f}  (median of 5: one flow changed, in a running process; no goal)")
     print(f"sheet '{main_sheet}' per size   smallest text   blank share ({BLANK_SQUARES})")
     for size, (smallest, blank, warning) in sheets.items():
         goals = f"  (goals at {DEFAULT_SIZE}: >= {TEXT_GOAL} pt, <= {BLANK_GOAL:.0%})" if size == DEFAULT_SIZE else ""
