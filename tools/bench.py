@@ -82,8 +82,9 @@ def watch_latency(data: Path, saves: int = 5) -> float | None:
             page = browser.new_page()
             page.goto(url)
             page.wait_for_selector("text=SIP/MTLS:5041")
+            first = random.randrange(10000, 60000, 100)  # ports no earlier run used: each panel laid out anew
             for i in range(saves):
-                port = str(5042 + i)
+                port = str(first + i)
                 flows.write_text(text.replace("ports: 5041", f"ports: {port}"), "utf-8")
                 start = time.perf_counter()
                 page.wait_for_selector(f"text=SIP/MTLS:{port}", timeout=30000)
@@ -102,31 +103,46 @@ def watch_latency(data: Path, saves: int = 5) -> float | None:
 
 def watch_pdf_latency(data: Path, out: Path, sheet_name: str, saves: int = 5) -> float | None:
     """Median seconds from saving a data file under `lyncposter watch --pdf` to the main sheet's PDF
-    written anew: a rebuild after one flow changed, in a process that keeps what it made."""
+    written anew (watch names each sheet it writes): a rebuild after one flow changed, in a process
+    that keeps what it made."""
+    import queue
+    import threading
+
     cli = Path(sys.executable).with_name("lyncposter")
     server = subprocess.Popen([str(cli), "watch", "--pdf", "--port", "0", "--data", str(data), "--out", str(out)],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        server.stdout.readline()  # type: ignore[union-attr]
-        sheet = out / sheet_name
-        deadline = time.perf_counter() + 120
-        while not sheet.exists():
-            if time.perf_counter() > deadline or server.poll() is not None:
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[tuple[float, str]] = queue.Queue()
+
+    def read() -> None:
+        for line in server.stderr:  # type: ignore[union-attr]
+            lines.put((time.perf_counter(), line.strip()))
+
+    threading.Thread(target=read, daemon=True).start()
+
+    def until(done: Callable[[str], bool]) -> float | None:
+        while True:
+            try:
+                when, line = lines.get(timeout=60)
+            except queue.Empty:
                 return None
-            time.sleep(0.05)
+            if done(line):
+                return when
+
+    try:
+        if until(lambda line: line.startswith("lyncposter: rebuilt")) is None:  # the first build, page and sheets
+            return None
         flows = data / "flows" / "group-chat.yaml"
         text = flows.read_text("utf-8")
         latencies = []
+        first = random.randrange(10000, 60000, 100)  # ports no earlier run used: no sheet of the cache fits
         for i in range(saves):
-            time.sleep(0.5)  # the previous rebuild's other sheets, the page
-            before = sheet.stat().st_mtime_ns
-            flows.write_text(text.replace("ports: 5041", f"ports: {6042 + i}"), "utf-8")
+            time.sleep(0.5)  # the watcher watching again
+            flows.write_text(text.replace("ports: 5041", f"ports: {first + i}"), "utf-8")
             start = time.perf_counter()
-            while sheet.stat().st_mtime_ns == before:
-                if time.perf_counter() - start > 60:
-                    return None
-                time.sleep(0.005)
-            latencies.append(time.perf_counter() - start)
+            written = until(lambda line: line.endswith(sheet_name))
+            if written is None or until(lambda line: line.startswith("lyncposter: rebuilt")) is None:
+                return None
+            latencies.append(written - start)
         flows.write_text(text, "utf-8")
         return statistics.median(latencies)
     finally:
