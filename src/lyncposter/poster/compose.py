@@ -34,7 +34,6 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from reportlab.lib import colors
 from reportlab.lib.utils import TimeStamp
@@ -50,7 +49,6 @@ from ..fonts import register
 from ..changes import Changes
 from ..firewall import RuleSet
 from ..model import ChangelogEntry, Dataset, Workload
-from ..parallel import run_all
 from ..render import Panel
 from . import sections
 from .packing import Packing, Placement, pack
@@ -239,24 +237,14 @@ def _best_plan(data: Dataset, panels: list[Panel], paper: PaperSize, changes: Ne
     factor = _design_factor(paper)
     plans: dict[int, _Plan | None] = {}
 
-    def clamp(step: int) -> int:
-        return max(-MAX_GROW_STEPS, min(MAX_SHRINK_STEPS, step))
-
     def plan(step: int) -> _Plan | None:  # type at the design's size times TYPE_STEP ** step
-        step = clamp(step)
+        step = max(-MAX_GROW_STEPS, min(MAX_SHRINK_STEPS, step))
         if step not in plans:
-            plans[step] = _plan_or_none(data, panels, paper, factor, step, changes, measures)
+            try:
+                plans[step] = _plan(data, panels, paper, sections.Type(round(factor * TYPE_STEP**step, 4)), changes, measures)
+            except (ValueError, LayoutError):  # reportlab's way of saying a column is too narrow
+                plans[step] = None
         return plans[step]
-
-    def ahead(*steps: int) -> None:
-        """Plan the steps the walk is about to ask for at once, one process per core (each plan
-        is the same wherever it is made; the heights measured come back too)."""
-        todo = list(dict.fromkeys(s for s in map(clamp, steps) if s not in plans))
-        if len(todo) < 2:
-            return
-        for step, (made, heights) in zip(todo, run_all([partial(_plan_measured, data, panels, paper, factor, s, changes, measures) for s in todo])):
-            plans[step] = made
-            measures.add(heights)
 
     comfortable = COMFORTABLE_TEXT * factor
 
@@ -280,34 +268,17 @@ def _best_plan(data: Dataset, panels: list[Panel], paper: PaperSize, changes: Ne
         raise RenderError(f"the poster's sections do not fit on {paper.description}; choose a larger --size")
     if best.smallest < best.t.smallest:
         guess = step + max(0, math.floor(math.log(best.smallest / best.t.smallest) / math.log(TYPE_STEP)))
-        ahead(guess, guess - 1)  # the guess, and the step the walk comes back to
         guessed = plan(guess)
         if guess != step and guessed is not None and better(guessed, best):
             step, best = guess, guessed
     direction = 1 if best.smallest < best.t.smallest else -1  # panel-bound: smaller type helps
     for way in (direction, -direction):  # and back, for a fuller sheet once the text is comfortable
         while -MAX_GROW_STEPS <= step + way <= MAX_SHRINK_STEPS:
-            ahead(step + way, step + 2 * way)
             following = plan(step + way)
             if following is None or not better(following, best):
                 break
             step, best = step + way, following
     return best
-
-
-def _plan_or_none(data: Dataset, panels: list[Panel], paper: PaperSize, factor: float, step: int, changes: News | None, measures: Measures) -> _Plan | None:
-    """The plan at type step `step`; None when the sections do not fit it."""
-    try:
-        return _plan(data, panels, paper, sections.Type(round(factor * TYPE_STEP**step, 4)), changes, measures)
-    except (ValueError, LayoutError):  # reportlab's way of saying a column is too narrow
-        return None
-
-
-def _plan_measured(
-    data: Dataset, panels: list[Panel], paper: PaperSize, factor: float, step: int, changes: News | None, measures: Measures
-) -> tuple[_Plan | None, dict[tuple[str, float, float], float]]:
-    """The plan at `step`, and every height known once it is made (made in another process, they come back)."""
-    return _plan_or_none(data, panels, paper, factor, step, changes, measures), measures.heights
 
 
 def _design_factor(paper: PaperSize) -> float:
@@ -359,12 +330,6 @@ class Measures:
             self.heights[where] = _height(canvas, story(), round(width, 3))
             self.changed = True
         return self.heights[where]
-
-    def add(self, heights: dict[tuple[str, float, float], float]) -> None:
-        """Heights measured elsewhere (a plan made in another process)."""
-        if not heights.keys() <= self.heights.keys():
-            self.heights.update(heights)
-            self.changed = True
 
     def save(self) -> None:
         if self.cache is not None and self.key and self.changed:
