@@ -149,17 +149,16 @@ def _compose_all(
         for workload in chosen:
             needed.setdefault(workload.id, workload)
     svgs = SvgCache(cache.root) if cache is not None else None
-    # rule drawings are laid out in three columns, the workload panels by Graphviz: while Graphviz
-    # works, this thread draws the rules and encodes the QR code every sheet shows
-    drawings = {w.id: w for view in views.values() for w in view.drawings}
-    laid_out = [w for w in needed.values() if w.id not in drawings]
+    # the workload panels laid out by Graphviz; while it works, this thread encodes the QR code
+    # every sheet shows. A firewall sheet's rule drawings (three columns, no Graphviz) are made
+    # where that sheet is composed.
+    rules = {w.id for view in views.values() for w in view.drawings}
+    laid_out = [w for w in needed.values() if w.id not in rules]
     register()  # before the threads that measure text
     with ThreadPoolExecutor(max_workers=1) as layout:
         panels = layout.submit(render_panels, laid_out, timeout=timeout, cache=svgs) if laid_out else None
-        rendered = {i: render_rules(w, i.removeprefix("firewall-")) for i, w in drawings.items()}
         qr_code(data.poster.home_url, cache)
-        if panels is not None:
-            rendered.update(zip((w.id for w in laid_out), panels.result()))
+        rendered = dict(zip((w.id for w in laid_out), panels.result())) if panels is not None else {}
 
     def spread(panels: list[Panel], boxes: list[tuple[float, float]]) -> list[Panel]:
         return spread_to_fit(panels, boxes, needed, timeout, svgs)
@@ -169,7 +168,7 @@ def _compose_all(
             view = views[spec.id]
             if not view.rule_sets:
                 raise RenderError(f"sheet '{spec.id}': no flow of its workloads crosses a firewall, so it has no rules to show")
-            drawings = [rendered[w.id] for w in view.drawings]
+            drawings = [render_rules(w, w.id.removeprefix("firewall-")) for w in view.drawings]
             legend_data = replace(view.facts, workloads=view.drawings)  # the legend shows what the drawings use
 
             def make(on: PaperSize) -> Sheet:
