@@ -33,6 +33,7 @@ import math
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from reportlab.lib import colors
@@ -210,9 +211,13 @@ def compose(
     measures = Measures(cache, sections_key(data, changes)) if cache is not None else Measures()
 
     def draw(plan: _Plan) -> Sheet | None:
+        if reshape is None:
+            return _draw(plan, data, lambda: panels, paper, unchecked, heading, changes)
         scale = plan.packing.scale
-        shown = reshape(panels, [(p.width / scale, p.height / scale) for p in plan.packing.placements]) if reshape else panels
-        return _draw(plan, data, shown, paper, unchecked, heading, changes)
+        boxes = [(p.width / scale, p.height / scale) for p in plan.packing.placements]
+        with ThreadPoolExecutor(max_workers=1) as spreading:  # Graphviz lays out for the taller boxes while the sections are set
+            shown = spreading.submit(reshape, panels, boxes)
+            return _draw(plan, data, shown.result, paper, unchecked, heading, changes)
 
     sheet = draw(_best_plan(data, panels, paper, changes, measures))
     if sheet is None and measures.cache is not None:  # kept heights that no longer hold: measure afresh
@@ -469,7 +474,11 @@ def _placed(
     return _Plan(t, side, cert_box, dns_box, packing, round(smallest, 2), filled)
 
 
-def _draw(plan: _Plan, data: Dataset, panels: list[Panel], paper: PaperSize, unchecked: bool, title: str, changes: News | None) -> Sheet | None:
+def _draw(
+    plan: _Plan, data: Dataset, panels: Callable[[], list[Panel]], paper: PaperSize, unchecked: bool, title: str, changes: News | None
+) -> Sheet | None:
+    """The sheet drawn to its plan: the sections, then the panels (`panels()`, asked for once the
+    sections are drawn); None when a section does not fit its box."""
     t = plan.t
     frame = _frame(paper, t, plan.side.width)
     canvas = frame.canvas
@@ -478,7 +487,7 @@ def _draw(plan: _Plan, data: Dataset, panels: list[Panel], paper: PaperSize, unc
     ok = ok and _fill(canvas, plan.side, _side_story(data, t, plan.side.width, changes))
     if not ok:
         return None
-    _panels(canvas, panels, plan.packing, t)
+    _panels(canvas, panels(), plan.packing, t)
     pdf = _finish(frame, data, paper, t, title, unchecked, plan.side)
     return Sheet(pdf, paper, plan.packing.scale, plan.smallest)
 
