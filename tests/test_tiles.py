@@ -11,9 +11,9 @@ from pypdf import PdfReader
 
 from lyncposter.cli import main
 from lyncposter.errors import UsageError
-from lyncposter.export.tiles import MARGIN, PAPERS, parse_length, plan_tiles, tile_poster
+from lyncposter.export.tiles import MARGIN, PAPERS, plan_tiles, tile_poster
 from lyncposter.poster import build_poster
-from lyncposter.poster.sizes import MM
+from lyncposter.poster.sizes import MM, parse_length
 from conftest import DATA
 
 

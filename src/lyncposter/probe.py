@@ -383,8 +383,6 @@ def _certificate(data: Dataset, target: Target, address: str, ca: str | None, so
 
 
 def _probe(data: Dataset, target: Target, address: str, ca: str | None, timeout: float, now: Any) -> Row:
-    from .verify import check_certificate
-
     clock = _Clock(time.monotonic() + timeout)
     row = Row(target, address)
     kind = target.kind

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import math
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from .. import theme
 from ..errors import UsageError
 from ..fonts import register
-from ..poster.sizes import INCH, MM, PAPERS, parse_length
+from ..poster.sizes import MM, PAPERS
 from ..files import write_atomic
 from ..progress import progress
 

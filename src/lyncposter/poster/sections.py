@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import io
 import re
 from dataclasses import dataclass
 from functools import cache
