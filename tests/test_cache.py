@@ -157,3 +157,28 @@ def test_kept_section_heights_follow_the_sections(data_copy, tmp_path):
     longer = lyncposter.load(data_copy.root)
     assert build(longer, tmp_path / "d", cache) == build(longer, tmp_path / "e", None)
     assert len(set((tmp_path / "cache").glob("*.measures")) - kept) == 1
+
+
+def test_after_one_file_changed_one_file_is_read(data_copy, tmp_path, monkeypatch):
+    """The data cache keeps each file as it was read and checked: after an edit, only the edited
+    file is parsed and validated again, and the data is what a plain load makes of it."""
+    import importlib
+
+    import lyncposter.yamldoc as yamldoc
+    from lyncposter.cache import DataCache
+
+    loading = importlib.import_module("lyncposter.load")  # the module; the package's `load` is the function
+
+    read = []
+    real = yamldoc.read_document
+    monkeypatch.setattr(yamldoc, "read_document", lambda path, *rest: read.append(path.name) or real(path, *rest))
+    cache = DataCache(tmp_path / "cache")
+    loading._READINGS.clear()  # what this process read before
+    first = loading.load_cached(data_copy.root, cache)
+    assert len(read) == len([f for f in loading.data_files(data_copy.root) if f.suffix == ".yaml"]) > 10
+    data_copy.replace("flows/group-chat.yaml", "ports: 5041", "ports: 5042")
+    read.clear()
+    loading._READINGS.clear()
+    changed = loading.load_cached(data_copy.root, cache)
+    assert read == ["group-chat.yaml"]
+    assert changed != first and changed == lyncposter.load(data_copy.root)

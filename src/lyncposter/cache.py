@@ -34,7 +34,7 @@ _SOURCES = ("theme.py", "render.py", "fonts.py", "drawing.py", "icons.py", "layo
 
 
 LIMIT = 200 * 1024 * 1024  # bytes of entries kept; the least recently used go first
-KINDS = {".svg-panel": "finished panels", ".key": "panel keys", ".sheet": "composed sheets", ".data": "loaded data and findings", ".summary": "what list and check print", ".measures": "section heights", ".qr": "QR codes"}
+KINDS = {".svg-panel": "finished panels", ".key": "panel keys", ".sheet": "composed sheets", ".data": "loaded data and findings", ".reading": "data files as read and checked against the schema", ".summary": "what list and check print", ".measures": "section heights", ".qr": "QR codes"}
 
 
 def cache_dir() -> Path:

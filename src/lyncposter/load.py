@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+from contextvars import ContextVar
 from dataclasses import replace
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .cache import DataCache, data_key
+from .cache import DataCache, code_fingerprint, data_key
 from .datadir import CHANGELOG, FIXED_FILES, OPTIONAL_FILES, WORKLOAD_DIR, data_files, reference_files, workload_files
 from .errors import DataError, Problem, UsageError, did_you_mean
 from .model import (
@@ -553,12 +554,12 @@ def _check_citations(doc: Document, sources: dict[str, Source], problems: list[P
 # The last reading of each file in this process, kept while its bytes stay the same: under
 # `lyncposter watch` a save parses and validates the file that changed, not all of them.
 _READINGS: dict[tuple[str, str, str], tuple[bytes, Document, tuple[Problem, ...]]] = {}
+# the cache `load_cached` reads files through: a file as it was when last read (its document and
+# what was wrong with it) is not parsed and validated again, so after one file changed, one file is
+_FILES: ContextVar[DataCache | None] = ContextVar("lyncposter_files", default=None)
 
 
 def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
-    from .schema import validate  # YAML and JSON Schema load when data is read, not when a cache answers
-    from .yamldoc import read_document
-
     display = _display(path)
     where = (str(path.absolute()), display, kind)
     try:
@@ -569,8 +570,19 @@ def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
     if reading is not None and raw is not None and reading[0] == raw:
         _, doc, found = reading
     else:
-        doc, listed = read_document(path, display, raw)  # the bytes just read, not read again
-        found = tuple(listed or validate(doc, kind))
+        cache = _FILES.get() if raw is not None else None
+        key = hashlib.sha256(code_fingerprint() + "\0".join(where).encode() + b"\0" + raw).hexdigest() if cache is not None and raw is not None else ""
+        kept = cache.get(key, ".reading") if cache is not None and key else None
+        if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[1], tuple):
+            doc, found = kept
+        else:
+            from .schema import validate  # YAML and JSON Schema load when a file is read, not when a cache answers
+            from .yamldoc import read_document
+
+            doc, listed = read_document(path, display, raw)  # the bytes just read, not read again
+            found = tuple(listed or validate(doc, kind))
+            if cache is not None and key:
+                cache.put(key, (doc, found), ".reading")
         if raw is not None:
             _READINGS[where] = (raw, doc, found)
     problems.extend(found)
@@ -592,7 +604,11 @@ def load_cached(data_dir: str | os.PathLike[str] | None, cache: DataCache | None
     found = cache.get(key)
     if isinstance(found, Dataset):
         return found
-    data = load(data_dir)
+    files = _FILES.set(cache)
+    try:
+        data = load(data_dir)
+    finally:
+        _FILES.reset(files)
     cache.put(key, data)
     return data
 
