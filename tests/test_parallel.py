@@ -61,9 +61,3 @@ def test_sheets_composed_at_once_are_the_same_bytes(dataset, tmp_path, monkeypat
     assert len(at_once) == len(dataset.poster.sheets) > 1
     assert at_once == in_turn
 
-
-@several_cores
-def test_jobs_within_jobs_run_in_their_process() -> None:
-    """A job that shares out jobs of its own runs them itself: the cores are taken already."""
-    inner = run_all([lambda: run_all([lambda n=n: _pid(n) for n in range(3)]), lambda: 0])[0]
-    assert len({pid for _, pid in inner}) == 1

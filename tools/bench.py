@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import queue
 import random
 import re
 import shutil
@@ -28,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +62,22 @@ def command(*args: str) -> Callable[[], object]:
     return lambda: subprocess.run([str(cli), *args], check=True, capture_output=True)
 
 
+def unused_ports() -> int:
+    """The first of a run of ports no earlier run used: the user's cache keeps the panels and sheets
+    of earlier runs, which a fixed port would find, so a change is laid out and drawn anew."""
+    return random.randrange(10000, 60000, 100)
+
+
+def stop(server: subprocess.Popen[str]) -> None:
+    """Stop `lyncposter watch` as a user does, with Ctrl-C."""
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        print("bench: lyncposter watch did not stop within 20 s of Ctrl-C", file=sys.stderr)
+
+
 def watch_latency(data: Path, saves: int = 5) -> float | None:
     """Median seconds from saving a data file to the watched page showing the change."""
     try:
@@ -82,7 +100,7 @@ def watch_latency(data: Path, saves: int = 5) -> float | None:
             page = browser.new_page()
             page.goto(url)
             page.wait_for_selector("text=SIP/MTLS:5041")
-            first = random.randrange(10000, 60000, 100)  # ports no earlier run used: each panel laid out anew
+            first = unused_ports()
             for i in range(saves):
                 port = str(first + i)
                 flows.write_text(text.replace("ports: 5041", f"ports: {port}"), "utf-8")
@@ -93,21 +111,13 @@ def watch_latency(data: Path, saves: int = 5) -> float | None:
         flows.write_text(text, "utf-8")
         return statistics.median(latencies)
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            print("bench: lyncposter watch did not stop within 20 s of Ctrl-C", file=sys.stderr)
+        stop(server)
 
 
 def watch_pdf_latency(data: Path, out: Path, sheet_name: str, saves: int = 5) -> float | None:
     """Median seconds from saving a data file under `lyncposter watch --pdf` to the main sheet's PDF
     written anew (watch names each sheet it writes): a rebuild after one flow changed, in a process
     that keeps what it made."""
-    import queue
-    import threading
-
     cli = Path(sys.executable).with_name("lyncposter")
     server = subprocess.Popen([str(cli), "watch", "--pdf", "--port", "0", "--data", str(data), "--out", str(out)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -134,7 +144,7 @@ def watch_pdf_latency(data: Path, out: Path, sheet_name: str, saves: int = 5) ->
         flows = data / "flows" / "group-chat.yaml"
         text = flows.read_text("utf-8")
         latencies = []
-        first = random.randrange(10000, 60000, 100)  # ports no earlier run used: no sheet of the cache fits
+        first = unused_ports()
         for i in range(saves):
             time.sleep(0.5)  # the watcher watching again
             flows.write_text(text.replace("ports: 5041", f"ports: {first + i}"), "utf-8")
@@ -146,11 +156,7 @@ def watch_pdf_latency(data: Path, out: Path, sheet_name: str, saves: int = 5) ->
         flows.write_text(text, "utf-8")
         return statistics.median(latencies)
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
 
 
 TEXT_GOAL = 7.0  # points, the main sheet at the default size
@@ -202,9 +208,7 @@ def main() -> int:
         out = work / "out"
         flows = copy / "flows" / "group-chat.yaml"
         original = flows.read_text("utf-8")
-        # a port no earlier run used, different each time: a miss for this panel and this sheet only
-        # (the user's cache keeps the sheets of earlier runs, which a fixed port would find)
-        flip = {"n": random.randrange(10000, 60000, 100)}
+        flip = {"n": unused_ports()}  # a different port each time: a miss for this panel and this sheet only
 
         def change_one_flow() -> None:
             flip["n"] += 1

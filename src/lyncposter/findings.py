@@ -27,6 +27,7 @@ class Checked:
     findings: list[Problem]
     previous: Dataset | None
     note: str = ""  # why there is no previous version, where poster.yaml names one
+    tree: str | None = None  # the git tree the previous version was read from, when it was
 
 
 def read_data(data_dir: str | os.PathLike[str]) -> Dataset:
@@ -87,7 +88,7 @@ def findings(data_dir: str | os.PathLike[str]) -> tuple[list[Problem], str]:
     made = checked(data_dir)
     rev = made.data.poster.previous_rev if made.data is not None else None
     if key:
-        cache.put(key, (rev, _tree(data_dir, rev) if rev else None, made.findings, made.note), ".summary")
+        cache.put(key, (rev, made.tree, made.findings, made.note), ".summary")
     return made.findings, made.note
 
 
@@ -112,7 +113,7 @@ def previous_version(data: Dataset, data_dir: str | os.PathLike[str], explicit: 
 def checked(data_dir: str | os.PathLike[str], explicit_previous: str | None = None) -> Checked:
     """The data, every finding (the version checks too) and the previous version's data."""
     from .cache import DataCache, data_key
-    from .load import data_files
+    from .datadir import data_files
 
     cache = DataCache()
     try:
@@ -139,7 +140,7 @@ def checked(data_dir: str | os.PathLike[str], explicit_previous: str | None = No
     key = hashlib.sha256(b"findings " + key.encode()).hexdigest() if key else ""
     found = cache.get(key) if key else None
     if isinstance(found, list):
-        return Checked(data, found, previous, note)
+        return Checked(data, found, previous, note, tree)
     from .check import run_checks, version_findings
 
     findings = run_checks(data)
@@ -147,4 +148,4 @@ def checked(data_dir: str | os.PathLike[str], explicit_previous: str | None = No
         findings = sorted(findings + version_findings(data, previous))
     if key:
         cache.put(key, findings)
-    return Checked(data, findings, previous, note)
+    return Checked(data, findings, previous, note, tree)

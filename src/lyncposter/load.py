@@ -555,7 +555,7 @@ def _check_citations(doc: Document, sources: dict[str, Source], problems: list[P
 # `lyncposter watch` a save parses and validates the file that changed, not all of them.
 _READINGS: dict[tuple[str, str, str], tuple[bytes, Document, tuple[Problem, ...]]] = {}
 # the cache `load_cached` reads files through: a file as it was when last read (its document and
-# what was wrong with it) is not parsed and validated again, so after one file changed, one file is
+# what was wrong with it) is not parsed and validated again, so after an edit one file is read
 _FILES: ContextVar[DataCache | None] = ContextVar("lyncposter_files", default=None)
 
 
@@ -570,7 +570,7 @@ def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
     if reading is not None and raw is not None and reading[0] == raw:
         _, doc, found = reading
     else:
-        cache = _FILES.get() if raw is not None else None
+        cache = _FILES.get()
         key = hashlib.sha256(code_fingerprint() + "\0".join(where).encode() + b"\0" + raw).hexdigest() if cache is not None and raw is not None else ""
         kept = cache.get(key, ".reading") if cache is not None and key else None
         if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[1], tuple):

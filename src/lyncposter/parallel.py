@@ -4,9 +4,9 @@ in forked processes, and come back as if run here.
 Composing a sheet is Python through and through, so threads would take turns; a forked process
 starts with everything this one has loaded and laid out, so a job costs only its own work. Jobs
 run here, one after another, where the system is not Linux (macOS's libraries may not survive a
-fork; Windows has none), where there is one core, where other threads are running (a fork copies
-only the thread that forks) and within a job that already shares the cores: the results are the
-same either way, and so are the bytes they make.
+fork; Windows has none), where there is one core, and where other threads are running (a fork
+copies only the thread that forks): the results are the same either way, and so are the bytes
+they make.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from typing import Any, TypeVar
 from .errors import RenderError
 
 T = TypeVar("T")
-_SHARING = False  # jobs of this process (or of its parent) are running in other processes
 # Linux forks safely; macOS forks, but its system libraries may not survive it, and Windows does not fork
 FORKS = sys.platform.startswith("linux") and hasattr(os, "fork")
 
@@ -38,17 +37,15 @@ def run_all(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list
     """Each job's result, in the jobs' order. The jobs are dealt to `workers` processes (one per
     core): this one takes the first job alone (put the longest first), forked children the
     others, in turn. A job's exception is raised here, the first in the jobs' order."""
-    global _SHARING
     workers = min(workers or cores(), len(jobs))
-    if workers < 2 or _SHARING or not FORKS or threading.active_count() > 1:
-        return [job() for job in jobs]  # one core, or the cores shared already: jobs within jobs run in turn
-    shares = [[0]] + [list(range(1 + i, len(jobs), workers - 1)) for i in range(workers - 1)]
+    if workers < 2 or not FORKS or threading.active_count() > 1:
+        return [job() for job in jobs]
+    shares = [list(range(1 + i, len(jobs), workers - 1)) for i in range(workers - 1)]  # the children's
     sys.stdout.flush()
     sys.stderr.flush()
     children = []
-    _SHARING = True
     try:
-        for share in shares[1:]:
+        for share in shares:
             read, write = os.pipe()
             pid = os.fork()
             if pid == 0:  # the child: its share, its answer down the pipe, and out without cleanup
@@ -58,12 +55,10 @@ def run_all(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list
             children.append((pid, read, share))
         results: dict[int, Any] = {}
         failures: dict[int, BaseException] = {}
-        for i in shares[0]:
-            try:
-                results[i] = jobs[i]()
-            except Exception as exc:  # the others are still collected: the first failure in order wins
-                failures[i] = exc
-                break
+        try:
+            results[0] = jobs[0]()
+        except Exception as exc:  # the children's answers are still collected: the first failure in order wins
+            failures[0] = exc
         while children:
             pid, read, share = children.pop(0)
             for i, (ok, value) in zip(share, _collect(pid, read)):
@@ -72,7 +67,6 @@ def run_all(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list
             raise failures[min(failures)]
         return [results[i] for i in range(len(jobs))]
     finally:
-        _SHARING = False
         for pid, read, _ in children:  # interrupted: the children go too
             try:
                 os.kill(pid, signal.SIGTERM)

@@ -143,21 +143,20 @@ class _Words:
 
 def _style_key(style: ParagraphStyle) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """A style's attributes, all of them and those that do not scale with the type size."""
-    found = _STYLE_KEYS.get(id(style))
-    if found is None or found[0] is not style:
+    found = _STYLE_KEYS.get(style)  # a style is itself, as an object: its key is made once
+    if found is None:
         full = tuple(sorted((k, repr(v)) for k, v in style.__dict__.items() if k not in ("name", "parent")))
-        found = _STYLE_KEYS[id(style)] = (style, full, tuple(kv for kv in full if kv[0] not in _SIZED))
-        if len(_STYLE_KEYS) > _KEPT:
-            _STYLE_KEYS.pop(next(iter(_STYLE_KEYS)))
-    return found[1], found[2]
+        found = (full, tuple(kv for kv in full if kv[0] not in _SIZED))
+        _remember(_STYLE_KEYS, style, found)
+    return found
 
 
-_STYLE_KEYS: dict[int, tuple[ParagraphStyle, tuple[Any, ...], tuple[Any, ...]]] = {}
+_STYLE_KEYS: dict[ParagraphStyle, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
 _PARSED: dict[tuple[Any, ...], tuple[_Parsed, _Words | None]] = {}
 _UNSIZED: dict[tuple[Any, ...], tuple[_Parsed, ParagraphStyle]] = {}
 
 
-def _remember(table: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> None:
+def _remember(table: dict[Any, Any], key: Any, value: Any) -> None:
     if len(table) >= _KEPT:
         table.pop(next(iter(table)))
     table[key] = value

@@ -234,6 +234,7 @@ def _workload_notes(workload: Workload, t: Type, notes: tuple[Note, ...] | None 
 
 
 CELL_ACROSS = 3.0  # design points of padding either side of a table's cell text
+CELL_DOWN = 2.0  # ... and above and below it
 
 
 def _padding(t: Type, across: float, down: float) -> list[tuple[object, ...]]:
@@ -275,7 +276,7 @@ class Grid(Flowable):
     def __init__(self, cells: list[list[Paragraph]], widths: list[float], t: Type):
         super().__init__()
         self.cells, self.widths, self.t = cells, widths, t
-        self.pad_across, self.pad_down = t.size(CELL_ACROSS), t.size(2)
+        self.pad_across, self.pad_down = t.size(CELL_ACROSS), t.size(CELL_DOWN)
         self.hAlign = "LEFT"
         self._table: Table | None = None
 
@@ -285,7 +286,7 @@ class Grid(Flowable):
             table = Table(rows, colWidths=self.widths, repeatRows=1, hAlign="LEFT")
             table.setStyle(
                 TableStyle(
-                    _padding(self.t, CELL_ACROSS, 2)
+                    _padding(self.t, CELL_ACROSS, CELL_DOWN)
                     + [
                         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(theme.HEADER_FILL)),
                         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f3f5f7")]),
