@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+from functools import partial
 
 import pytest
 
 from lyncposter.errors import RenderError
-from lyncposter.parallel import FORKS, cores, run_all
+from lyncposter import parallel
+from lyncposter.parallel import FORKS, cores, run_all, start
 from lyncposter.poster import build as poster_build
 from lyncposter.poster import build_sheets
 
@@ -61,3 +64,60 @@ def test_sheets_composed_at_once_are_the_same_bytes(dataset, tmp_path, monkeypat
     assert len(at_once) == len(dataset.poster.sheets) > 1
     assert at_once == in_turn
 
+
+
+def _slow_pid(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def _fails() -> int:
+    raise RenderError("the layout failed")
+
+
+@several_cores
+def test_a_started_job_runs_in_another_process_while_this_one_goes_on() -> None:
+    pending = start(partial(_slow_pid, 0.3))
+    assert not pending.ready()  # still sleeping there
+    assert pending.result() not in (os.getpid(), 0)
+    assert pending.ready()
+
+
+def test_a_started_jobs_failure_is_raised_where_its_result_is_asked() -> None:
+    pending = start(_fails)
+    with pytest.raises(RenderError, match="the layout failed"):
+        pending.result()
+
+
+@several_cores
+def test_a_cancelled_job_is_stopped() -> None:
+    pending = start(partial(_slow_pid, 30))
+    pid = pending._pid
+    started = time.monotonic()
+    pending.cancel()
+    assert time.monotonic() - started < 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # stopped and reaped
+
+
+def test_with_other_threads_running_a_started_job_runs_in_a_thread_here() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        pending = start(partial(_slow_pid, 0.05))
+        assert pending.result() == os.getpid()
+    finally:
+        stop.set()
+        other.join()
+
+
+@several_cores
+def test_sheets_built_with_other_processes_or_without_are_the_same_bytes(dataset, tmp_path, monkeypatch) -> None:
+    """The panels laid out in another process while the sections are measured here, and the
+    taller layouts made there while the sections are drawn, or all of it in this process."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    forked = {b.path.name: b.path.read_bytes() for b in build_sheets(dataset, tmp_path / "a", sheet_ids=("workloads",))}
+    monkeypatch.setattr(parallel, "FORKS", False)
+    here = {b.path.name: b.path.read_bytes() for b in build_sheets(dataset, tmp_path / "b", sheet_ids=("workloads",))}
+    assert forked == here and len(forked) == 1

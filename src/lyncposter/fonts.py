@@ -6,15 +6,28 @@ files here means label plates, the PDF and the panels all agree on text widths.
 
 from __future__ import annotations
 
-from functools import cache
+import threading
 from pathlib import Path
 
 from . import theme
 from .errors import RenderError
 
 
-@cache
+_REGISTERED = threading.Event()
+_REGISTERING = threading.Lock()
+
+
 def register() -> None:
+    """Once per process; threads that measure text at once wait for the one that reads the fonts."""
+    if _REGISTERED.is_set():
+        return
+    with _REGISTERING:
+        if not _REGISTERED.is_set():
+            _register()
+            _REGISTERED.set()
+
+
+def _register() -> None:
     from reportlab.pdfbase import pdfmetrics  # loaded when text is measured or drawn, not at import
     from reportlab.pdfbase.ttfonts import TTFont
 

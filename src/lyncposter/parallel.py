@@ -1,5 +1,6 @@
 """Work shared across the machine's cores: independent jobs (the sheets of a build) run at once
-in forked processes, and come back as if run here.
+in forked processes, and come back as if run here; one job (the panels' layouts) can start in
+another process while this one goes on (`start`).
 
 Composing a sheet is Python through and through, so threads would take turns; a forked process
 starts with everything this one has loaded and laid out, so a job costs only its own work. Jobs
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .errors import RenderError
 
@@ -68,16 +70,83 @@ def run_all(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list
         return [results[i] for i in range(len(jobs))]
     finally:
         for pid, read, _ in children:  # interrupted: the children go too
-            try:
-                os.kill(pid, signal.SIGTERM)
-                os.waitpid(pid, 0)
+            _stop(pid, read)
+
+
+class Pending(Generic[T]):
+    """A job started elsewhere: `ready()` without waiting, `result()` waiting (its exception raised here)."""
+
+    def __init__(self, job: Callable[[], T]):
+        self._answer: tuple[bool, Any] | None = None
+        self._pid = 0
+        if FORKS and cores() >= 2 and threading.active_count() == 1:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:
                 os.close(read)
-            except OSError:
-                pass
+                _child([job], write)
+            os.close(write)
+            self._pid, self._read = pid, read
+        else:  # a thread: the job's Python takes turns with this one's, what it waits for does not
+            self._thread = threading.Thread(target=self._run, args=(job,), name="lyncposter-pending", daemon=True)
+            self._thread.start()
+
+    def _run(self, job: Callable[[], T]) -> None:
+        try:
+            self._answer = (True, job())
+        except BaseException as exc:
+            self._answer = (False, exc)
+
+    def ready(self) -> bool:
+        if self._answer is not None:
+            return True
+        if self._pid:
+            return bool(select.select([self._read], [], [], 0)[0])  # readable: the answer has begun, or the child is gone
+        return not self._thread.is_alive()
+
+    def result(self) -> T:
+        if self._answer is None:
+            if self._pid:
+                pid, self._pid = self._pid, 0
+                self._answer = _collect(pid, self._read)[0]
+            else:
+                self._thread.join()
+        assert self._answer is not None
+        ok, value = self._answer
+        if not ok:
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        """Stop the job where it runs in another process (a thread is left to finish)."""
+        if self._pid:
+            pid, self._pid = self._pid, 0
+            _stop(pid, self._read)
+
+
+def start(job: Callable[[], T]) -> Pending[T]:
+    """`job` started in a forked process (on Linux, with a core to spare and no other thread
+    here), else in a thread; this process goes on meanwhile."""
+    return Pending(job)
+
+
+def _stop(pid: int, read: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+    try:
+        os.close(read)
+    except OSError:
+        pass
 
 
 def _child(jobs: list[Callable[[], Any]], write: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C stops the child; the parent reports it
+    signal.signal(signal.SIGTERM, _stopped)  # stopped by the parent: what the job started (a layout) is stopped too
     answers: list[tuple[bool, Any]] = []
     code = 0
     try:
@@ -99,9 +168,23 @@ def _child(jobs: list[Callable[[], Any]], write: int) -> None:
         os._exit(code)
 
 
+def _stopped(signum: int, frame: object) -> None:
+    raise SystemExit(1)
+
+
 def _collect(pid: int, read: int) -> list[tuple[bool, Any]]:
-    with os.fdopen(read, "rb") as pipe:  # read to the end before waiting: a full pipe would block the child
-        blob = pipe.read()
+    """The child's answers; the pipe is closed and the child reaped whatever happens (stopped
+    first when this process is interrupted while it waits)."""
+    try:
+        with os.fdopen(read, "rb") as pipe:  # read to the end before waiting: a full pipe would block the child
+            blob = pipe.read()
+    except BaseException:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+        os.waitpid(pid, 0)
+        raise
     _, status = os.waitpid(pid, 0)
     try:
         answers = pickle.loads(blob)  # written by our own child, through a pipe only it and we hold

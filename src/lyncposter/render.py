@@ -124,6 +124,17 @@ def render_panels(
         return [f.result() for f in futures]
 
 
+def known_panels(workloads: Iterable[Workload], cache: SignedCache, spread: float = 1.0) -> list[Panel | None]:
+    """Each workload's panel as the cache keeps it for this very workload, found without writing
+    its DOT (None where it is not kept): what is left to lay out goes to `render_panels`."""
+    found: list[Panel | None] = []
+    for workload in workloads:
+        key = cache.get(alias_key(repr(workload), repr(workload.catalog), f"spread {spread!r}"), ".key")
+        panel = cache.get(key) if isinstance(key, str) else None
+        found.append(panel if isinstance(panel, Panel) else None)
+    return found
+
+
 def panel_keys(workloads: Iterable[Workload], cache: SignedCache, spread: float = 1.0) -> list[str]:
     """Each workload's panel key: the hash of its DOT text. A workload this cache has seen
     finds its key by its content alone, so a warm cache writes no DOT (and loads no networkx)."""

@@ -21,7 +21,7 @@ from ..layout.engine import TIMEOUT
 from ..firewall import firewall_view
 from ..model import Dataset, SheetSpec, Workload
 from ..naming import sheet_filename
-from ..parallel import run_all
+from ..parallel import run_all, start
 from .sizes import DEFAULT, INCH, PaperSize, Sheet, paper_size
 
 if TYPE_CHECKING:
@@ -137,9 +137,8 @@ def _compose_all(
 ) -> list[tuple[SheetSpec, _Composed]]:
     from ..cache import SvgCache
     from ..fonts import register
-    from ..render import render_panels, render_rules
-    from .compose import compose, compose_firewall, smallest_text
-    from .sections import qr_code
+    from ..render import known_panels, render_rules
+    from .qr import keep
 
     changes = compare(previous, data) if previous is not None else None
     views = {s.id: firewall_view(data, s) for s in specs if s.kind == "firewall"}
@@ -149,16 +148,34 @@ def _compose_all(
         for workload in chosen:
             needed.setdefault(workload.id, workload)
     svgs = SvgCache(cache.root) if cache is not None else None
-    # the workload panels laid out by Graphviz; while it works, this thread encodes the QR code
-    # every sheet shows. A firewall sheet's rule drawings (three columns, no Graphviz) are made
-    # where that sheet is composed.
+    # the workload panels: those the cache keeps are read here; the others are laid out by
+    # Graphviz in another process, which also encodes the QR code every sheet shows. Meanwhile
+    # this one loads what composing needs and measures the main sheet's sections. A firewall
+    # sheet's rule drawings (three columns, no Graphviz) are made where that sheet is composed.
     rules = {w.id for view in views.values() for w in view.drawings}
     laid_out = [w for w in needed.values() if w.id not in rules]
-    register()  # before the threads that measure text
-    with ThreadPoolExecutor(max_workers=1) as layout:
-        panels = layout.submit(render_panels, laid_out, timeout=timeout, cache=svgs) if laid_out else None
-        qr_code(data.poster.home_url, cache)
-        rendered = dict(zip((w.id for w in laid_out), panels.result())) if panels is not None else {}
+    kept = known_panels(laid_out, svgs) if svgs is not None else [None] * len(laid_out)
+    missing = [w for w, panel in zip(laid_out, kept) if panel is None]
+    register()  # once, before the other process starts: both measure text
+    pending = start(partial(_lay_out, missing, timeout, svgs, data.poster.home_url, cache)) if missing else None
+    order = sorted(range(len(specs)), key=lambda i: not specs[i].main)  # the main sheet (the longest) here
+    try:
+        from .compose import SectionPlans, compose, compose_firewall, smallest_text  # reportlab: while Graphviz works
+
+        first = specs[order[0]] if specs else None
+        plans = None
+        if first is not None and first.kind != "firewall":
+            plans = SectionPlans(data.only(first.workloads), paper, (data.poster.news or changes) if first.main else None, cache)
+            if pending is not None:
+                plans.ahead(lambda: not pending.ready())
+        made, code = pending.result() if pending is not None else ([], None)
+    finally:
+        if pending is not None:
+            pending.cancel()
+    if code is not None:
+        keep(data.poster.home_url, code)
+    laid = iter(made)
+    rendered = {w.id: panel if panel is not None else next(laid) for w, panel in zip(laid_out, kept)}
 
     def spread(panels: list[Panel], boxes: list[tuple[float, float]]) -> list[Panel]:
         return spread_to_fit(panels, boxes, needed, timeout, svgs)
@@ -182,7 +199,7 @@ def _compose_all(
             news = (data.poster.news or changes) if spec.main else None  # the changelog's words, else the facts that changed
 
             def make(on: PaperSize) -> Sheet:
-                return compose(facts, panels, on, unchecked, spec.title, news, cache, spread)
+                return compose(facts, panels, on, unchecked, spec.title, news, cache, spread, plans if spec is first and on == paper else None)
 
             def measure(on: PaperSize) -> float:
                 return smallest_text(facts, panels, on, news, cache)
@@ -191,9 +208,21 @@ def _compose_all(
         return _Composed(sheet, _readable_at(measure, paper, sheet.smallest_text))
 
     # the sheets compose at once, one process per core, the main sheet (the longest) here
-    order = sorted(range(len(specs)), key=lambda i: not specs[i].main)
-    made = run_all([partial(one, specs[i]) for i in order])
-    return [(specs[i], made[order.index(i)]) for i in range(len(specs))]
+    done = run_all([partial(one, specs[i]) for i in order])
+    return [(specs[i], done[order.index(i)]) for i in range(len(specs))]
+
+
+def _lay_out(
+    workloads: list[Workload], timeout: float, svgs: SvgCache | None, url: str, cache: PanelCache | None
+) -> tuple[list[Panel], tuple[str, ...]]:
+    """The workloads' panels, laid out by Graphviz, and the QR code for `url`, encoded while Graphviz works."""
+    from ..render import render_panels
+    from .qr import qr_code
+
+    with ThreadPoolExecutor(max_workers=1) as layout:
+        panels = layout.submit(render_panels, workloads, timeout=timeout, cache=svgs)
+        code = qr_code(url, cache)
+        return panels.result(), code
 
 
 def spread_to_fit(

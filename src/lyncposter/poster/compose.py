@@ -33,8 +33,8 @@ import math
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from reportlab.lib import colors
 from reportlab.lib.utils import TimeStamp
@@ -50,9 +50,11 @@ from ..fonts import register
 from ..changes import Changes
 from ..firewall import RuleSet
 from ..model import ChangelogEntry, Dataset, Workload
+from ..parallel import start
 from ..render import Panel
 from . import sections
 from .packing import Packing, Placement, pack
+from .qr import qr_code
 from .sizes import INCH, PaperSize, Sheet
 
 News = ChangelogEntry | Changes  # what the What's new box shows: the changelog's entry, else the facts that changed
@@ -199,59 +201,68 @@ def compose(
     changes: News | None = None,
     cache: SignedCache | None = None,
     reshape: Reshape | None = None,
+    plans: SectionPlans | None = None,
 ) -> Sheet:
     """The workloads sheet: every panel at one scale, the legend, notes, certificates and DNS;
     with `changes`, a What's new box at the top of the side column.
 
     The type size of the sections is chosen with the panels' scale: of the sizes tried, the one
     whose smallest text (a panel's label at its scale, or a table's) is largest. With `reshape`,
-    a panel whose box has room to spare may be drawn from another layout that fits it."""
+    a panel whose box has room to spare may be drawn from another layout that fits it. `plans`
+    may bring the sections already measured (`SectionPlans` for the same data, paper and changes)."""
     heading = title or data.poster.title
-    sections.qr_code(data.poster.home_url, cache)
-    measures = Measures(cache, sections_key(data, changes)) if cache is not None else Measures()
+    qr_code(data.poster.home_url, cache)
+    plans = plans or SectionPlans(data, paper, changes, cache)
 
     def draw(plan: _Plan) -> Sheet | None:
         if reshape is None:
             return _draw(plan, data, lambda: panels, paper, unchecked, heading, changes)
         scale = plan.packing.scale
         boxes = [(p.width / scale, p.height / scale) for p in plan.packing.placements]
-        with ThreadPoolExecutor(max_workers=1) as spreading:  # Graphviz lays out for the taller boxes while the sections are set
-            shown = spreading.submit(reshape, panels, boxes)
-            return _draw(plan, data, shown.result, paper, unchecked, heading, changes)
+        # Graphviz lays out for the taller boxes (elsewhere) while the sections are set
+        shown = start(partial(_reshaped, reshape, panels, boxes))
+        try:
+            return _draw(plan, data, lambda: [shown.result().get(i, p) for i, p in enumerate(panels)], paper, unchecked, heading, changes)
+        finally:
+            shown.cancel()
 
-    sheet = draw(_best_plan(data, panels, paper, changes, measures))
-    if sheet is None and measures.cache is not None:  # kept heights that no longer hold: measure afresh
-        measures = Measures()
-        sheet = draw(_best_plan(data, panels, paper, changes, measures))
+    sheet = draw(_best_plan(panels, plans))
+    if sheet is None and plans.measures.cache is not None:  # kept heights that no longer hold: measure afresh
+        plans = SectionPlans(data, paper, changes)
+        sheet = draw(_best_plan(panels, plans))
     if sheet is None:  # pragma: no cover - measured to fit, so it fills
         raise RenderError(f"the poster's sections do not fit on {paper.description}; choose a larger --size")
-    measures.save()
+    plans.measures.save()
     return sheet
+
+
+def _reshaped(reshape: Reshape, panels: list[Panel], boxes: list[tuple[float, float]]) -> dict[int, Panel]:
+    """The panels `reshape` changed, by their place: only they travel back from another process."""
+    return {i: p for i, (p, was) in enumerate(zip(reshape(panels, boxes), panels)) if p is not was}
 
 
 def smallest_text(data: Dataset, panels: list[Panel], paper: PaperSize, changes: News | None = None, cache: SignedCache | None = None) -> float:
     """The smallest text the workloads sheet would print on `paper`: measured, not drawn."""
-    measures = Measures(cache, sections_key(data, changes)) if cache is not None else Measures()
-    smallest = _best_plan(data, panels, paper, changes, measures).smallest
-    measures.save()
+    plans = SectionPlans(data, paper, changes, cache)
+    smallest = _best_plan(panels, plans).smallest
+    plans.measures.save()
     return smallest
 
 
-def _best_plan(data: Dataset, panels: list[Panel], paper: PaperSize, changes: News | None, measures: Measures) -> _Plan:
-    register()
-    factor = _design_factor(paper)
+def _best_plan(panels: list[Panel], sections_at: SectionPlans) -> _Plan:
     plans: dict[int, _Plan | None] = {}
 
     def plan(step: int) -> _Plan | None:  # type at the design's size times TYPE_STEP ** step
-        step = max(-MAX_GROW_STEPS, min(MAX_SHRINK_STEPS, step))
+        step = _clamped(step)
         if step not in plans:
             try:
-                plans[step] = _plan(data, panels, paper, sections.Type(round(factor * TYPE_STEP**step, 4)), changes, measures)
+                placed = [p for p in (_placed(sections_at.data, panels, a) for a in sections_at.at(step) or ()) if p is not None]
             except (ValueError, LayoutError):  # reportlab's way of saying a column is too narrow
-                plans[step] = None
+                placed = []
+            plans[step] = max(placed, key=lambda p: (p.smallest, p.filled)) if placed else None
         return plans[step]
 
-    comfortable = COMFORTABLE_TEXT * factor
+    comfortable = COMFORTABLE_TEXT * sections_at.factor
 
     def better(a: _Plan | None, b: _Plan | None) -> bool:
         """Larger smallest text, up to comfortable; beyond it, or between equals, the fuller sheet."""
@@ -270,7 +281,7 @@ def _best_plan(data: Dataset, panels: list[Panel], paper: PaperSize, changes: Ne
         step += 1
     best = plan(step)
     if best is None:
-        raise RenderError(f"the poster's sections do not fit on {paper.description}; choose a larger --size")
+        raise RenderError(f"the poster's sections do not fit on {sections_at.paper.description}; choose a larger --size")
     if best.smallest < best.t.smallest:
         guess = step + max(0, math.floor(math.log(best.smallest / best.t.smallest) / math.log(TYPE_STEP)))
         guessed = plan(guess)
@@ -284,6 +295,10 @@ def _best_plan(data: Dataset, panels: list[Panel], paper: PaperSize, changes: Ne
                 break
             step, best = step + way, following
     return best
+
+
+def _clamped(step: int) -> int:
+    return max(-MAX_GROW_STEPS, min(MAX_SHRINK_STEPS, step))
 
 
 def _design_factor(paper: PaperSize) -> float:
@@ -374,10 +389,60 @@ def _side_story(data: Dataset, t: sections.Type, width: float, changes: News | N
     return news + sections.legend(data, t, width) + notes + sections.resources(data, t, width)
 
 
-def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type, changes: News | None, measures: Measures) -> _Plan | None:
-    """The best of two arrangements at type `t`: the side column the body's height with the band of
-    tables beside it (a long side story), or the band across the whole width with the side column
-    above it (a short one: the tables get wider and lower, the panels taller)."""
+@dataclass(frozen=True)
+class _Arrangement:
+    """The sections at one type size, measured: the side column and the band of tables; the
+    panels take the rest of the body."""
+
+    t: sections.Type
+    body: Box
+    side: Box
+    main_w: float
+    gap: float
+    band: tuple[float, float]  # the band's height and the certificates' width
+    tables: bool
+    side_used: float  # the side story's height
+
+
+class SectionPlans:
+    """How the sections of a workloads sheet can be arranged at each type step, for one paper.
+
+    None of it depends on the panels, so it can be measured while they are laid out (`ahead`);
+    a plan then only packs the panels into the room each arrangement leaves."""
+
+    def __init__(self, data: Dataset, paper: PaperSize, changes: News | None = None, cache: SignedCache | None = None):
+        self.data, self.paper, self.changes = data, paper, changes
+        self.measures = Measures(cache, sections_key(data, changes)) if cache is not None else Measures()
+        self.factor = _design_factor(paper)
+        self._at: dict[int, list[_Arrangement] | None] = {}
+
+    def at(self, step: int) -> list[_Arrangement] | None:
+        """The arrangements at type step `step` (the design's size times TYPE_STEP ** step); None
+        when the sections do not fit there."""
+        step = _clamped(step)
+        if step not in self._at:
+            register()
+            t = sections.Type(round(self.factor * TYPE_STEP**step, 4))
+            try:
+                self._at[step] = _arrangements(self.data, self.paper, t, self.changes, self.measures)
+            except (ValueError, LayoutError):  # reportlab's way of saying a column is too narrow
+                self._at[step] = None
+        return self._at[step]
+
+    def ahead(self, waiting: Callable[[], bool], steps: tuple[int, ...] = (0, 1, 2)) -> None:
+        """Measure the type steps a plan asks for first, one after another while `waiting()`
+        holds: time spent waiting for the panels, taken off planning once they are here."""
+        for step in steps:
+            if not waiting():
+                break
+            self.at(step)
+
+
+def _arrangements(data: Dataset, paper: PaperSize, t: sections.Type, changes: News | None, measures: Measures) -> list[_Arrangement] | None:
+    """Two arrangements at type `t`: the side column the body's height with the band of tables
+    beside it (a long side story), or the band across the whole width with the side column above
+    it (a short one: the tables get wider and lower, the panels taller). None when the side story
+    does not fit."""
 
     parsed: list[_Parts] = []  # the story's parts that no width changes, parsed once
 
@@ -394,10 +459,10 @@ def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type
         return None
     canvas, body, side, gap = frame.canvas, frame.body, frame.side, frame.gap
     tables = bool(data.certificates or data.dns_records)
-    plans = []
+    found = []
     band = _band(data, t, canvas, frame.main_w, gap, measures)
     if band is not None:
-        plans.append(_placed(data, panels, t, body, side, frame.main_w, gap, band, tables, side_height(canvas, side.width)))
+        found.append(_Arrangement(t, body, side, frame.main_w, gap, band, tables, side_height(canvas, side.width)))
     # the band across the whole width lies at least as low as its area allows: a side story too
     # tall for the room above that, even at its widest, cannot stand above it (the main sheet's)
     widest = body.width * MAX_SIDE_SHARE
@@ -408,9 +473,8 @@ def _plan(data: Dataset, panels: list[Panel], paper: PaperSize, t: sections.Type
         width = _narrowest(lambda w: side_height(canvas, w), room, side.width, widest) if across is not None and room > 0 else None
         if across is not None and width is not None:
             above = Box(body.x + body.width - width, body.y + across[0] + gap, width, room)
-            plans.append(_placed(data, panels, t, body, above, body.width - width - gap, gap, across, tables, side_height(canvas, width)))
-    found = [p for p in plans if p is not None]
-    return max(found, key=lambda p: (p.smallest, p.filled)) if found else None
+            found.append(_Arrangement(t, body, above, body.width - width - gap, gap, across, tables, side_height(canvas, width)))
+    return found
 
 
 def _band(data: Dataset, t: sections.Type, canvas: Canvas, width: float, gap: float, measures: Measures) -> tuple[float, float] | None:
@@ -446,31 +510,21 @@ def _band(data: Dataset, t: sections.Type, canvas: Canvas, width: float, gap: fl
     return band
 
 
-def _placed(
-    data: Dataset,
-    panels: list[Panel],
-    t: sections.Type,
-    body: Box,
-    side: Box,
-    main_w: float,
-    gap: float,
-    band: tuple[float, float],
-    tables: bool,
-    side_used: float,
-) -> _Plan | None:
-    """The plan once the band of tables is measured: the panels take the room above it, beside the side column."""
-    band_h, cert_w = band
+def _placed(data: Dataset, panels: list[Panel], a: _Arrangement) -> _Plan | None:
+    """The plan for an arrangement of the sections: the panels take the room above the band, beside the side column."""
+    t, body, side, gap = a.t, a.body, a.side, a.gap
+    band_h, cert_w = a.band
     if band_h > body.height * 0.45:
         return None
-    below = band_h + gap if tables else 0.0
-    band_w = body.width if side.y > body.y else main_w
-    panel_box = Box(body.x, body.y + below, main_w, body.height - below)
+    below = band_h + gap if a.tables else 0.0
+    band_w = body.width if side.y > body.y else a.main_w
+    panel_box = Box(body.x, body.y + below, a.main_w, body.height - below)
     packing = pack([(p.width, p.height) for p in panels], panel_box.x, panel_box.y, panel_box.width, panel_box.height, gap)
     smallest = min(t.smallest, min(p.smallest_text() for p in panels) * packing.scale)
     cert_box = Box(body.x, body.y, cert_w, band_h)
     dns_x = body.x + cert_w + gap if cert_w else body.x
     dns_box = Box(dns_x, body.y, round(body.x + band_w - dns_x, 3), band_h)
-    filled = sum(p.width * p.height for p in packing.placements) + (band_w * band_h if tables else 0.0) + side.width * side_used
+    filled = sum(p.width * p.height for p in packing.placements) + (band_w * band_h if a.tables else 0.0) + side.width * a.side_used
     return _Plan(t, side, cert_box, dns_box, packing, round(smallest, 2), filled)
 
 

@@ -6,7 +6,6 @@ hand. Sizes come from a `Type` so the whole sheet scales with the paper.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 from dataclasses import dataclass
@@ -20,12 +19,12 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from .. import theme
-from ..cache import SignedCache, environment_fingerprint
 from ..legend import legend as legend_content
 from ..changes import MARKS, Changes
 from ..firewall import RuleSet
 from ..model import ChangelogEntry, Dataset, Interface, Note, Workload
 from .paragraph import Paragraph
+from .qr import qr_code
 
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
@@ -524,25 +523,7 @@ def firewall_notes(rule_sets: tuple[RuleSet, ...], workloads: tuple[Workload, ..
 # --- resources -----------------------------------------------------------------
 
 
-_QR_CODES: dict[str, tuple[str, ...]] = {}
 QUIET_ZONE = 4  # modules of white around the code, as the standard asks
-
-
-def qr_code(url: str, store: SignedCache | None = None) -> tuple[str, ...]:
-    """The code's modules, a row of "0"s and "1"s (dark) each: encoded once per URL in a process
-    (a sheet is measured several times) and, with a cache, once for all builds."""
-    if url not in _QR_CODES:
-        key = hashlib.sha256(b"qr\0" + environment_fingerprint() + url.encode("utf-8")).hexdigest() if store is not None else ""
-        found = store.get(key, ".qr") if store is not None else None
-        if not (isinstance(found, tuple) and found and all(isinstance(row, str) for row in found)):
-            import segno
-
-            code = segno.make_qr(url, error="m", boost_error=False)
-            found = tuple("".join("1" if module else "0" for module in row) for row in code.matrix)
-            if store is not None:
-                store.put(key, found, ".qr")
-        _QR_CODES[url] = found
-    return _QR_CODES[url]
 
 
 class QrFlowable(_Square):
