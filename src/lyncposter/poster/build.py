@@ -156,12 +156,12 @@ def _compose_all(
     laid_out = [w for w in needed.values() if w.id not in rules]
     kept = known_panels(laid_out, svgs) if svgs is not None else [None] * len(laid_out)
     missing = [w for w, panel in zip(laid_out, kept) if panel is None]
-    register()  # once, before the other process starts: both measure text
     pending = start(partial(_lay_out, missing, timeout, svgs, data.poster.home_url, cache)) if missing else None
     order = sorted(range(len(specs)), key=lambda i: not specs[i].main)  # the main sheet (the longest) here
     try:
         from .compose import SectionPlans, compose, compose_firewall, smallest_text  # reportlab: while Graphviz works
 
+        register()
         first = specs[order[0]] if specs else None
         plans = None
         if first is not None and first.kind != "firewall":
