@@ -121,3 +121,44 @@ def test_sheets_built_with_other_processes_or_without_are_the_same_bytes(dataset
     monkeypatch.setattr(parallel, "FORKS", False)
     here = {b.path.name: b.path.read_bytes() for b in build_sheets(dataset, tmp_path / "b", sheet_ids=("workloads",))}
     assert forked == here and len(forked) == 1
+
+
+@several_cores
+def test_a_started_job_belongs_to_the_process_that_started_it() -> None:
+    """A process forked later inherits the object, not the job: asking it there is an error
+    (the answer's pipe is the starter's), not a read that takes the starter's answer."""
+    pending = start(partial(_slow_pid, 0.2))
+
+    def ask() -> str:
+        try:
+            pending.result()
+        except RenderError as exc:
+            return str(exc)
+        return "answered"
+
+    assert run_all([lambda: "here", ask]) == ["here", "a parallel job started by another process has no answer here"]
+    assert pending.result() not in (os.getpid(), 0)  # still the starter's to collect
+
+
+@several_cores
+def test_a_background_job_runs_at_the_lowest_priority() -> None:
+    assert start(partial(os.nice, 0), background=True).result() == 19
+    assert start(partial(os.nice, 0)).result() == os.nice(0)
+
+
+def test_the_qr_code_begun_elsewhere_is_the_code_encoded_here(monkeypatch) -> None:
+    from lyncposter.poster import qr
+
+    url = "https://example.org/lyncposter-qr-test"
+    monkeypatch.setattr(qr, "_CODES", {})
+    monkeypatch.setattr(qr, "_COMING", {})
+    assert qr.begin(url) is not None
+    assert qr.begin(url) is None  # already on its way
+    begun = qr.qr_code(url)
+    monkeypatch.setattr(qr, "_CODES", {})
+    assert qr.qr_code(url) == begun  # encoded here
+    monkeypatch.setattr(qr, "_CODES", {})
+    stopped = qr.begin(url)
+    assert stopped is not None
+    stopped.cancel()
+    assert qr.qr_code(url) == begun  # stopped there: encoded here instead

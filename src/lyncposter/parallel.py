@@ -76,9 +76,10 @@ def run_all(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list
 class Pending(Generic[T]):
     """A job started elsewhere: `ready()` without waiting, `result()` waiting (its exception raised here)."""
 
-    def __init__(self, job: Callable[[], T]):
+    def __init__(self, job: Callable[[], T], background: bool = False):
         self._answer: tuple[bool, Any] | None = None
         self._pid = 0
+        self._owner = os.getpid()  # a process forked later inherits this object, not the job
         if FORKS and cores() >= 2 and threading.active_count() == 1:
             sys.stdout.flush()
             sys.stderr.flush()
@@ -86,6 +87,8 @@ class Pending(Generic[T]):
             pid = os.fork()
             if pid == 0:
                 os.close(read)
+                if background:
+                    os.nice(19)  # runs where a core would idle: the others' work goes first
                 _child([job], write)
             os.close(write)
             self._pid, self._read = pid, read
@@ -100,6 +103,8 @@ class Pending(Generic[T]):
             self._answer = (False, exc)
 
     def ready(self) -> bool:
+        if os.getpid() != self._owner:
+            return True  # result() says it is not this process's
         if self._answer is not None:
             return True
         if self._pid:
@@ -107,6 +112,8 @@ class Pending(Generic[T]):
         return not self._thread.is_alive()
 
     def result(self) -> T:
+        if os.getpid() != self._owner:
+            raise RenderError("a parallel job started by another process has no answer here")
         if self._answer is None:
             if self._pid:
                 pid, self._pid = self._pid, 0
@@ -121,15 +128,17 @@ class Pending(Generic[T]):
 
     def cancel(self) -> None:
         """Stop the job where it runs in another process (a thread is left to finish)."""
-        if self._pid:
+        if self._pid and os.getpid() == self._owner:
             pid, self._pid = self._pid, 0
             _stop(pid, self._read)
+            self._answer = (False, RenderError("a parallel job was stopped before its answer"))
 
 
-def start(job: Callable[[], T]) -> Pending[T]:
+def start(job: Callable[[], T], background: bool = False) -> Pending[T]:
     """`job` started in a forked process (on Linux, with a core to spare and no other thread
-    here), else in a thread; this process goes on meanwhile."""
-    return Pending(job)
+    here), else in a thread; this process goes on meanwhile. A `background` job's process runs
+    at the lowest priority: on time the cores would otherwise leave idle."""
+    return Pending(job, background)
 
 
 def _stop(pid: int, read: int) -> None:

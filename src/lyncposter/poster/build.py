@@ -138,7 +138,7 @@ def _compose_all(
     from ..cache import SvgCache
     from ..fonts import register
     from ..render import known_panels, render_rules
-    from .qr import keep
+    from . import qr
 
     changes = compare(previous, data) if previous is not None else None
     views = {s.id: firewall_view(data, s) for s in specs if s.kind == "firewall"}
@@ -149,14 +149,16 @@ def _compose_all(
             needed.setdefault(workload.id, workload)
     svgs = SvgCache(cache.root) if cache is not None else None
     # the workload panels: those the cache keeps are read here; the others are laid out by
-    # Graphviz in another process, which also encodes the QR code every sheet shows. Meanwhile
-    # this one loads what composing needs and measures the main sheet's sections. A firewall
-    # sheet's rule drawings (three columns, no Graphviz) are made where that sheet is composed.
+    # Graphviz in another process. Meanwhile this one loads what composing needs and measures
+    # the main sheet's sections, and a third process encodes the QR code every sheet shows, on
+    # what time the two leave a core. A firewall sheet's rule drawings (three columns, no
+    # Graphviz) are made where that sheet is composed.
     rules = {w.id for view in views.values() for w in view.drawings}
     laid_out = [w for w in needed.values() if w.id not in rules]
     kept = known_panels(laid_out, svgs) if svgs is not None else [None] * len(laid_out)
     missing = [w for w, panel in zip(laid_out, kept) if panel is None]
-    pending = start(partial(_lay_out, missing, timeout, svgs, data.poster.home_url, cache)) if missing else None
+    pending = start(partial(_lay_out, missing, timeout, svgs)) if missing else None
+    code = qr.begin(data.poster.home_url, cache)
     order = sorted(range(len(specs)), key=lambda i: not specs[i].main)  # the main sheet (the longest) here
     try:
         from .compose import SectionPlans, compose, compose_firewall, smallest_text  # reportlab: while Graphviz works
@@ -168,12 +170,14 @@ def _compose_all(
             plans = SectionPlans(data.only(first.workloads), paper, (data.poster.news or changes) if first.main else None, cache)
             if pending is not None:
                 plans.ahead(lambda: not pending.ready())
-        made, code = pending.result() if pending is not None else ([], None)
+        made = pending.result() if pending is not None else []
+    except BaseException:
+        if code is not None:
+            code.cancel()
+        raise
     finally:
         if pending is not None:
             pending.cancel()
-    if code is not None:
-        keep(data.poster.home_url, code)
     laid = iter(made)
     rendered = {w.id: panel if panel is not None else next(laid) for w, panel in zip(laid_out, kept)}
 
@@ -212,17 +216,10 @@ def _compose_all(
     return [(specs[i], done[order.index(i)]) for i in range(len(specs))]
 
 
-def _lay_out(
-    workloads: list[Workload], timeout: float, svgs: SvgCache | None, url: str, cache: PanelCache | None
-) -> tuple[list[Panel], tuple[str, ...]]:
-    """The workloads' panels, laid out by Graphviz, and the QR code for `url`, encoded while Graphviz works."""
+def _lay_out(workloads: list[Workload], timeout: float, svgs: SvgCache | None) -> list[Panel]:
     from ..render import render_panels
-    from .qr import qr_code
 
-    with ThreadPoolExecutor(max_workers=1) as layout:
-        panels = layout.submit(render_panels, workloads, timeout=timeout, cache=svgs)
-        code = qr_code(url, cache)
-        return panels.result(), code
+    return render_panels(workloads, timeout=timeout, cache=svgs)
 
 
 def spread_to_fit(
