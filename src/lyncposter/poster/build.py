@@ -7,7 +7,6 @@ import hashlib
 import math
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from dataclasses import dataclass, replace
 from pathlib import Path
