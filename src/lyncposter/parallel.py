@@ -154,8 +154,10 @@ def _stop(pid: int, read: int) -> None:
 
 
 def _child(jobs: list[Callable[[], Any]], write: int) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C stops the child; the parent reports it
-    signal.signal(signal.SIGTERM, _stopped)  # stopped by the parent: what the job started (a layout) is stopped too
+    # Ctrl-C reaches the parent, which stops its children: stopped so, a child stops what its job
+    # started too (a layout's dot, in a session of its own)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stopped)
     answers: list[tuple[bool, Any]] = []
     code = 0
     try:

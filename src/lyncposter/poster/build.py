@@ -136,7 +136,7 @@ def _compose_all(
 ) -> list[tuple[SheetSpec, _Composed]]:
     from ..cache import SvgCache
     from ..fonts import register
-    from ..render import known_panels, render_rules
+    from ..render import known_panels, render_panels, render_rules
     from . import qr
 
     changes = compare(previous, data) if previous is not None else None
@@ -156,7 +156,7 @@ def _compose_all(
     laid_out = [w for w in needed.values() if w.id not in rules]
     kept = known_panels(laid_out, svgs) if svgs is not None else [None] * len(laid_out)
     missing = [w for w, panel in zip(laid_out, kept) if panel is None]
-    pending = start(partial(_lay_out, missing, timeout, svgs)) if missing else None
+    pending = start(partial(render_panels, missing, timeout=timeout, cache=svgs)) if missing else None
     code = qr.begin(data.poster.home_url, cache)
     order = sorted(range(len(specs)), key=lambda i: not specs[i].main)  # the main sheet (the longest) here
     try:
@@ -213,12 +213,6 @@ def _compose_all(
     # the sheets compose at once, one process per core, the main sheet (the longest) here
     done = run_all([partial(one, specs[i]) for i in order])
     return [(specs[i], done[order.index(i)]) for i in range(len(specs))]
-
-
-def _lay_out(workloads: list[Workload], timeout: float, svgs: SvgCache | None) -> list[Panel]:
-    from ..render import render_panels
-
-    return render_panels(workloads, timeout=timeout, cache=svgs)
 
 
 def spread_to_fit(
