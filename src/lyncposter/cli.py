@@ -277,6 +277,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             options(commands.add_parser(name, help=text))
     return parser
 
+
 def _svg_cache() -> SvgCache:
     from .cache import SvgCache
 
@@ -436,8 +437,7 @@ def _panels(args: argparse.Namespace) -> int:
 
 
 def _ports(args: argparse.Namespace) -> int:
-    from .export.ports import format_rows
-    from .export.ports import port_rows
+    from .export.ports import format_rows, port_rows
 
     data = _read_data(args.data)
     flows = data.workload(args.workload).flows if args.workload else data.flows

@@ -12,7 +12,6 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import TYPE_CHECKING, Any
 
 from .errors import DataError, Problem, UsageError
@@ -120,14 +119,8 @@ def checked(data_dir: str | os.PathLike[str], explicit_previous: str | None = No
         data = read_data(data_dir)
     except DataError as exc:
         return Checked(None, list(exc.problems), None)
-    tree = None
-    if data.poster.previous_rev and not explicit_previous:
-        from .gitdata import revision_id
-
-        try:
-            tree = revision_id(data_dir, data.poster.previous_rev)  # asked once: for the key and the load
-        except UsageError:
-            tree = None  # previous_version says why
+    # asked once, for the key and the load; where git cannot answer, previous_version says why
+    tree = _tree(data_dir, data.poster.previous_rev) if data.poster.previous_rev and not explicit_previous else None
     previous, note = previous_version(data, data_dir, explicit_previous, tree)
     try:
         key = data_key(data_dir, data_files(Path(data_dir)))

@@ -129,10 +129,15 @@ def known_panels(workloads: Iterable[Workload], cache: SignedCache, spread: floa
     its DOT (None where it is not kept): what is left to lay out goes to `render_panels`."""
     found: list[Panel | None] = []
     for workload in workloads:
-        key = cache.get(alias_key(repr(workload), repr(workload.catalog), f"spread {spread!r}"), ".key")
+        key = cache.get(_alias(workload, spread), ".key")
         panel = cache.get(key) if isinstance(key, str) else None
         found.append(panel if isinstance(panel, Panel) else None)
     return found
+
+
+def _alias(workload: Workload, spread: float) -> str:
+    """What a workload's panel key is kept under: the workload itself, as the data says it."""
+    return alias_key(repr(workload), repr(workload.catalog), f"spread {spread!r}")
 
 
 def panel_keys(workloads: Iterable[Workload], cache: SignedCache, spread: float = 1.0) -> list[str]:
@@ -140,7 +145,7 @@ def panel_keys(workloads: Iterable[Workload], cache: SignedCache, spread: float 
     finds its key by its content alone, so a warm cache writes no DOT (and loads no networkx)."""
     keys = []
     for workload in workloads:
-        alias = alias_key(repr(workload), repr(workload.catalog), f"spread {spread!r}")
+        alias = _alias(workload, spread)
         key = cache.get(alias, ".key")
         if not isinstance(key, str):
             from .layout.dot import workload_dot

@@ -323,8 +323,7 @@ def _connector(
     _text_style(shape, theme.EDGE_FONT_SIZE, family.colour)
     geometry_section = ET.SubElement(shape, f"Section", {"N": "Geometry", "IX": "0"})
     _cell(geometry_section, "NoFill", "1")
-    # the spline itself, each Bézier segment sampled finely: the curve the panel draws
-    # the spline sampled finely, each arrow's tip reached by a straight stroke
+    # the curve the panel draws, each Bézier segment sampled finely, each arrow's tip reached by a straight stroke
     route = _sampled(spline)
     route = ([points[0]] if points[0] != route[0] else []) + route + ([points[-1]] if points[-1] != route[-1] else [])
     for i, p in enumerate(route, start=1):
