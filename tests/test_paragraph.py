@@ -121,3 +121,25 @@ def test_a_table_splits_as_reportlabs(grids: list[sections.Grid]) -> None:
     parts = grid.split(sum(grid.widths), height / 2)
     assert len(parts) == 2 and all(isinstance(p, Table) for p in parts)
     assert sum(p.wrap(sum(grid.widths), 1e6)[1] for p in parts) >= height  # the header row repeats
+
+
+def test_reportlab_uri_pattern_is_compiled_when_first_used_and_matches_as_compiled() -> None:
+    """Importing the sheets' composition leaves reportlab's URI pattern uncompiled (a twentieth of a
+    cold build); once used, it answers as the pattern compiled at once."""
+    import re
+    import subprocess
+    import sys
+
+    from lyncposter.poster.platypus import DeferredPattern
+
+    source = "import lyncposter.poster.compose, reportlab.platypus.paragraph as p; print(type(p.uri_pat).__name__, p.uri_pat._compiled)"
+    run = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["DeferredPattern", "None"]
+    compiled = re.compile(rl.uri_pat.pattern, rl.uri_pat.flags)  # this process imported reportlab first
+    deferred = DeferredPattern(rl.uri_pat.pattern, rl.uri_pat.flags)
+    matched = 0
+    for uri in ("https://lyncposter.example/poster/v5.2", "sip:alice@contoso.com", "HTTP://[fe80::1]:443/x", "ftp://a.b", "not a uri", "https://-bad-.com"):
+        found, expected = deferred.match(uri), compiled.match(uri)
+        assert (found.groups() if found else None) == (expected.groups() if expected else None)
+        matched += expected is not None
+    assert matched >= 2 and deferred.pattern.startswith("(^(?:[a-z0-9")

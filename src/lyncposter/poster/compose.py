@@ -39,8 +39,6 @@ from functools import partial
 from reportlab.lib import colors
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Frame
-from reportlab.platypus.doctemplate import LayoutError
 
 from .. import theme
 from .._version import __version__
@@ -54,6 +52,7 @@ from ..parallel import start
 from ..render import Panel
 from . import sections
 from .packing import Packing, Placement, pack
+from .platypus import Flowable, Frame, LayoutError
 from .qr import qr_code
 from .sizes import INCH, PaperSize, Sheet
 

@@ -25,8 +25,9 @@ from typing import Any
 from reportlab.lib.rl_accel import sameFrag
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import paragraph as _rl
 from reportlab.rl_config import _FUZZ
+
+from .platypus import paragraph as _rl
 
 __all__ = ["Paragraph"]
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
+from .platypus import Flowable, Spacer, Table, TableStyle  # first: reportlab's graphics import platypus
+
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from .. import theme
 from ..legend import legend as legend_content

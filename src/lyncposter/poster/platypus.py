@@ -1,0 +1,56 @@
+"""reportlab's platypus, as the sheets use it: imported through here, without the one cost of
+its import that lyncposter never uses.
+
+When `reportlab.platypus.paragraph` is imported it compiles `uri_pat`, a pattern for splitting
+long URIs at a line's end. Only styles with `uriWasteReduce` use it, and lyncposter's never set
+it. Its character classes span the Basic Multilingual Plane and it ignores case, so Python
+takes about 70 ms to compile it: a twentieth of a cold build of the main sheet. Imported here,
+that pattern is compiled when it is first used, and it behaves as compiled (a test holds it to
+the compiled pattern). Every other pattern compiles as reportlab asks.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+_DEFERRED_START = "(^(?:[a-z0-9\\.\\-\\+]*)://)"  # how `uri_pat` begins
+
+
+class DeferredPattern:
+    """A regular expression compiled when it is first used; until then, only its source."""
+
+    def __init__(self, pattern: str, flags: int):
+        self.pattern, self.flags = pattern, flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return getattr(self._compiled, name)
+
+
+def _import_paragraph() -> None:
+    if "reportlab.platypus.paragraph" in sys.modules:
+        return
+    compile_now = re.compile
+
+    def compile_deferred(pattern: Any, flags: int = 0) -> Any:
+        if isinstance(pattern, str) and pattern.startswith(_DEFERRED_START):
+            return DeferredPattern(pattern, flags)
+        return compile_now(pattern, flags)
+
+    re.compile = compile_deferred  # type: ignore[assignment]
+    try:
+        import reportlab.platypus.paragraph  # noqa: F401
+    finally:
+        re.compile = compile_now
+
+
+_import_paragraph()
+
+from reportlab.platypus import Flowable, Frame, Spacer, Table, TableStyle, paragraph  # noqa: E402
+from reportlab.platypus.doctemplate import LayoutError  # noqa: E402
+
+__all__ = ["DeferredPattern", "Flowable", "Frame", "LayoutError", "Spacer", "Table", "TableStyle", "paragraph"]
