@@ -123,23 +123,32 @@ def test_a_table_splits_as_reportlabs(grids: list[sections.Grid]) -> None:
     assert sum(p.wrap(sum(grid.widths), 1e6)[1] for p in parts) >= height  # the header row repeats
 
 
-def test_reportlab_uri_pattern_is_compiled_when_first_used_and_matches_as_compiled() -> None:
-    """Importing the sheets' composition leaves reportlab's URI pattern uncompiled (a twentieth of a
-    cold build); once used, it answers as the pattern compiled at once."""
+def test_reportlab_patterns_lyncposter_never_uses_are_compiled_when_first_used_and_match_as_compiled() -> None:
+    """Importing the sheets' composition leaves reportlab's URI and CJK patterns uncompiled (a
+    twentieth of a cold build); once used, they answer as the patterns compiled at once."""
     import re
     import subprocess
     import sys
 
+    from reportlab.lib import textsplit
+
     from lyncposter.poster.platypus import DeferredPattern
 
-    source = "import lyncposter.poster.compose, reportlab.platypus.paragraph as p; print(type(p.uri_pat).__name__, p.uri_pat._compiled)"
+    source = (
+        "import lyncposter.poster.compose, reportlab.platypus.paragraph as p, reportlab.lib.textsplit as t\n"
+        "print(type(p.uri_pat).__name__, p.uri_pat._compiled, type(t.rx).__name__, t.rx._compiled)"
+    )
     run = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, check=True)
-    assert run.stdout.split() == ["DeferredPattern", "None"]
-    compiled = re.compile(rl.uri_pat.pattern, rl.uri_pat.flags)  # this process imported reportlab first
-    deferred = DeferredPattern(rl.uri_pat.pattern, rl.uri_pat.flags)
+    assert run.stdout.split() == ["DeferredPattern", "None", "DeferredPattern", "None"]
+    # this process imported reportlab first, so its patterns are compiled: the deferred ones against them
+    uri, cjk = rl.uri_pat, textsplit.rx
+    deferred_uri, deferred_cjk = DeferredPattern(uri.pattern, uri.flags), DeferredPattern(cjk.pattern, cjk.flags)
     matched = 0
-    for uri in ("https://lyncposter.example/poster/v5.2", "sip:alice@contoso.com", "HTTP://[fe80::1]:443/x", "ftp://a.b", "not a uri", "https://-bad-.com"):
-        found, expected = deferred.match(uri), compiled.match(uri)
+    for text in ("https://lyncposter.example/poster/v5.2", "sip:alice@contoso.com", "HTTP://[fe80::1]:443/x", "ftp://a.b", "not a uri", "https://-bad-.com"):
+        found, expected = deferred_uri.match(text), uri.match(text)
         assert (found.groups() if found else None) == (expected.groups() if expected else None)
         matched += expected is not None
-    assert matched >= 2 and deferred.pattern.startswith("(^(?:[a-z0-9")
+    assert matched >= 2
+    for text in ("Lync 服务器 2010", "plain", "한국어 text"):
+        assert deferred_cjk.sub(r"\1\0 ", text) == cjk.sub(r"\1\0 ", text)
+    assert deferred_cjk.sub(r"\1\0 ", "服务") != "服务"

@@ -4,9 +4,10 @@ its import that lyncposter never uses.
 When `reportlab.platypus.paragraph` is imported it compiles `uri_pat`, a pattern for splitting
 long URIs at a line's end. Only styles with `uriWasteReduce` use it, and lyncposter's never set
 it. Its character classes span the Basic Multilingual Plane and it ignores case, so Python
-takes about 70 ms to compile it: a twentieth of a cold build of the main sheet. Imported here,
-that pattern is compiled when it is first used, and it behaves as compiled (a test holds it to
-the compiled pattern). Every other pattern compiles as reportlab asks.
+takes about 70 ms to compile it: a twentieth of a cold build of the main sheet. The same import
+compiles `reportlab.lib.textsplit.rx` (CJK text, about 8 ms), which only `wordWrap="CJK"` uses.
+Imported here, those two patterns are compiled when they are first used, and they behave as
+compiled (a test holds them to the compiled patterns). Every other pattern compiles as reportlab asks.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import re
 import sys
 from typing import Any
 
-_DEFERRED_START = "(^(?:[a-z0-9\\.\\-\\+]*)://)"  # how `uri_pat` begins
+# how `reportlab.platypus.paragraph.uri_pat` begins; `reportlab.lib.textsplit.rx`, whole
+DEFERRED = ("(^(?:[a-z0-9\\.\\-\\+]*)://)", "([\u2e80-\uffff])")
 
 
 class DeferredPattern:
@@ -37,7 +39,7 @@ def _import_paragraph() -> None:
     compile_now = re.compile
 
     def compile_deferred(pattern: Any, flags: int = 0) -> Any:
-        if isinstance(pattern, str) and pattern.startswith(_DEFERRED_START):
+        if isinstance(pattern, str) and pattern.startswith(DEFERRED):
             return DeferredPattern(pattern, flags)
         return compile_now(pattern, flags)
 
@@ -53,4 +55,4 @@ _import_paragraph()
 from reportlab.platypus import Flowable, Frame, Spacer, Table, TableStyle, paragraph  # noqa: E402
 from reportlab.platypus.doctemplate import LayoutError  # noqa: E402
 
-__all__ = ["DeferredPattern", "Flowable", "Frame", "LayoutError", "Spacer", "Table", "TableStyle", "paragraph"]
+__all__ = ["DEFERRED", "DeferredPattern", "Flowable", "Frame", "LayoutError", "Spacer", "Table", "TableStyle", "paragraph"]
