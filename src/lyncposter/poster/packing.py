@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 MAX_ROW = 6  # panels in one row, at most
 MAX_STACK = 3  # panels stacked in one cell, at most
@@ -42,8 +43,7 @@ class Packing:
 Cells = tuple[tuple[int, ...], ...]
 
 
-@dataclass(frozen=True)
-class _Plan:
+class _Plan(NamedTuple):  # made by the thousand while packing: a tuple is made fastest
     """One way to set panels i..j-1 in a row: its cells, and what bounds its scale."""
 
     cells: Cells
@@ -51,6 +51,7 @@ class _Plan:
     stacks: tuple[tuple[float, int], ...]  # per cell: summed height at 100 %, panels in it
 
 
+@cache
 def _compositions(n: int) -> list[tuple[int, ...]]:
     """Every way to cut n panels into consecutive cells of at most MAX_STACK."""
     if n == 0:
@@ -63,21 +64,26 @@ def _compositions(n: int) -> list[tuple[int, ...]]:
 
 def _plans(sizes: list[tuple[float, float]], width: float, gap: float) -> dict[tuple[int, int], list[_Plan]]:
     n = len(sizes)
+    # every cell a row may have: panels a..b-1 stacked, with their widest width and summed height
+    cell_of = {
+        (a, b): (tuple(range(a, b)), max(sizes[k][0] for k in range(a, b)), sum(sizes[k][1] for k in range(a, b)))
+        for a in range(n)
+        for b in range(a + 1, min(n, a + MAX_STACK) + 1)
+    }
     plans: dict[tuple[int, int], list[_Plan]] = {}
     for i in range(n):
         for j in range(i + 1, min(n, i + MAX_ROW) + 1):
             options = []
             for parts in _compositions(j - i):
-                cells, start = [], i
-                for size in parts:
-                    cells.append(tuple(range(start, start + size)))
-                    start += size
-                room = width - gap * (len(cells) - 1)
-                widths = sum(max(sizes[k][0] for k in cell) for cell in cells)
+                room = width - gap * (len(parts) - 1)
                 if room <= 0:
                     continue
-                stacks = tuple((sum(sizes[k][1] for k in cell), len(cell)) for cell in cells)
-                options.append(_Plan(tuple(cells), room / widths, stacks))
+                cells, start = [], i
+                for size in parts:
+                    cells.append(cell_of[(start, start + size)])
+                    start += size
+                widths = sum(cell[1] for cell in cells)
+                options.append(_Plan(tuple(cell[0] for cell in cells), room / widths, tuple((cell[2], len(cell[0])) for cell in cells)))
             plans[(i, j)] = options
     return plans
 
@@ -88,26 +94,33 @@ def _row_height(plan: _Plan, scale: float, gap: float) -> float:
 
 def _best_rows(plans: dict[tuple[int, int], list[_Plan]], n: int, scale: float, gap: float) -> tuple[float, list[_Plan]] | None:
     """The rows of least total height at `scale`, or None if a panel is wider than the region."""
-
-    @cache
-    def best(i: int) -> tuple[float, tuple[_Plan, ...]] | None:
-        if i == n:
-            return 0.0, ()
-        choice: tuple[float, tuple[_Plan, ...]] | None = None
+    # from the last panel back: the least height of the rows from panel i on, and the first row's plan
+    best: list[tuple[float, int, _Plan] | None] = [None] * (n + 1)
+    best[n] = (0.0, n, None)  # type: ignore[assignment]
+    for i in range(n - 1, -1, -1):
+        choice: tuple[float, int, _Plan] | None = None
         for j in range(i + 1, min(n, i + MAX_ROW) + 1):
-            rest = best(j)
+            rest = best[j]
             if rest is None:
                 continue
+            between = gap if j < n else 0.0
             for plan in plans[(i, j)]:
                 if plan.widest < scale:
                     continue
-                total = _row_height(plan, scale, gap) + (gap if j < n else 0.0) + rest[0]
+                total = max([h * scale + gap * (k - 1) for h, k in plan.stacks]) + between + rest[0]
                 if choice is None or total < choice[0] - 1e-9:
-                    choice = (total, (plan,) + rest[1])
-        return choice
-
-    found = best(0)
-    return (found[0], list(found[1])) if found is not None else None
+                    choice = (total, j, plan)
+        best[i] = choice
+    first = best[0]
+    if first is None:
+        return None
+    rows, i = [], 0
+    while i < n:
+        step = best[i]
+        assert step is not None
+        rows.append(step[2])
+        i = step[1]
+    return first[0], rows
 
 
 def pack(sizes: list[tuple[float, float]], x: float, y: float, width: float, height: float, gap: float) -> Packing:
