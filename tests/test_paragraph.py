@@ -152,3 +152,30 @@ def test_reportlab_patterns_lyncposter_never_uses_are_compiled_when_first_used_a
     for text in ("Lync 服务器 2010", "plain", "한국어 text"):
         assert deferred_cjk.sub(r"\1\0 ", text) == cjk.sub(r"\1\0 ", text)
     assert deferred_cjk.sub(r"\1\0 ", "服务") != "服务"
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(size=st.floats(1.0, 60.0))
+def test_a_kept_width_is_reportlabs_to_the_last_bit(paragraphs: dict[float, list[Paragraph]], size: float) -> None:
+    """The fonts keep each text's width at size 1; at any size it is the width reportlab measures,
+    bit for bit, for every word, space and piece the sheets set (and for a paragraph's whole text)."""
+    from reportlab.pdfbase.pdfmetrics import getFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from lyncposter import theme
+
+    texts = {" ", "-", "", "Ωµ€ü"}
+    for found in paragraphs.values():
+        for p in found:
+            for frag in p.frags:
+                words = getattr(frag, "text", "")
+                texts.add(words)
+                texts.update(words.split())
+    assert len(texts) > 500
+    for name in (theme.FONT, theme.FONT_BOLD):
+        font = getFont(name)
+        assert type(font).__name__ == "MeasuredFont"
+        for text in texts:
+            kept = font.stringWidth(text, size)
+            assert kept == TTFont.stringWidth(font, text, size), (name, text, size)
+            assert font.stringWidth(text, size) == kept  # asked again, from what the font keeps
