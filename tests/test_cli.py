@@ -62,6 +62,25 @@ def test_console_script_is_installed():
     assert result.returncode == 0 and result.stdout.startswith("lyncposter ")
 
 
+def test_the_command_ends_with_its_output_its_exit_functions_and_its_exit_code(tmp_path):
+    """`lyncposter` leaves without taking the interpreter apart: what it printed into a pipe
+    arrives whole, what libraries registered with atexit runs, and its exit code is main's."""
+    script = (
+        "import atexit, sys\n"
+        "from lyncposter.cli import run\n"
+        "atexit.register(lambda: print('exit functions ran', file=sys.stderr))\n"
+        "sys.argv = ['lyncposter'] + sys.argv[1:]\n"
+        "run()\n"
+    )
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # output into a pipe waits in a buffer
+    listed = subprocess.run([sys.executable, "-c", script, "list", "--data", str(DATA)], capture_output=True, text=True, env=buffered)
+    assert listed.returncode == 0 and listed.stderr.strip().endswith("exit functions ran")
+    rows = listed.stdout.splitlines()
+    assert len(rows) == 11 and rows[-1].split(None, 1) == ["cms-replication", "Central Management Store"]
+    missing = subprocess.run([sys.executable, "-c", script, "build", "--data", str(tmp_path / "none")], capture_output=True, text=True)
+    assert missing.returncode == 2 and "no such data directory" in missing.stderr
+
+
 @pytest.mark.parametrize("command", ["list", "ports", "check"])
 def test_reading_commands_load_no_rendering_library(command):
     """`list`, `ports` and `check` start fast: no PDF, SVG or image library is imported."""
