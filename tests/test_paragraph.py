@@ -85,6 +85,21 @@ def test_heights_come_from_the_replay(paragraphs: dict[float, list[Paragraph]]) 
     assert len(replayed) >= 0.95 * len(found) > 100
 
 
+def test_a_plain_paragraph_is_set_up_as_reportlab_parses_it(paragraphs: dict[float, list[Paragraph]]) -> None:
+    """A paragraph with no markup skips reportlab's parser: its text, style and pieces are the
+    parser's own, attribute for attribute, for every such paragraph the sheets set at every size."""
+    from lyncposter.poster import paragraph
+
+    made = [p.made for found in paragraphs.values() for p in found if "<" not in p.made[0] and "&" not in p.made[0]]
+    assert len(made) > 300
+    for table in (paragraph._PARSED, paragraph._UNSIZED, paragraph._TEMPLATES):
+        table.clear()  # set up afresh, before any measuring touches the pieces
+    for text, style, bullet in made:
+        ours, reference = Paragraph(text, style, bullet), rl.Paragraph(text, style, bullet)
+        assert (ours.text, ours.style, ours.bulletText) == (reference.text, reference.style, reference.bulletText)
+        assert [f.__dict__ for f in ours.frags] == [f.__dict__ for f in reference.frags], text[:60]
+
+
 def test_a_drawn_paragraph_breaks_as_reportlab(paragraphs: dict[float, list[Paragraph]]) -> None:
     """Drawing and splitting break the lines with reportlab itself, after a fast measure."""
     p = max(paragraphs[1.0], key=lambda p: len(p.text))

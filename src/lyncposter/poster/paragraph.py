@@ -177,12 +177,38 @@ def _parse(text: str, style: ParagraphStyle, bullet: Any) -> tuple[_Parsed, _Wor
         if made.style is base_style and made.bullet == bullet and all(f.fontSize == base_style.fontSize for f in made.frags):
             parsed = _Parsed(made.text, [f.clone(fontSize=style.fontSize) for f in made.frags], style, bullet)
     if parsed is None:
-        real = _rl.Paragraph(text, style, bullet)
-        parsed = _Parsed(real.text, real.frags, real.style, real.bulletText)
+        parsed = _plain(text, style, bullet, full)
+        if parsed is None:
+            real = _rl.Paragraph(text, style, bullet)
+            parsed = _Parsed(real.text, real.frags, real.style, real.bulletText)
         _remember(_UNSIZED, (text, bullet, unsized), (parsed, style))
     found = (parsed, _words(parsed))
     _remember(_PARSED, key, found)
     return found
+
+
+_TEMPLATES: dict[tuple[Any, ...], _Parsed | None] = {}
+
+
+def _plain(text: str, style: ParagraphStyle, bullet: Any, full: tuple[Any, ...]) -> _Parsed | None:
+    """A paragraph with no markup and no entity, as reportlab's parser makes it: one piece in
+    the style, the text cleaned as reportlab cleans it. The piece is the one reportlab makes
+    for a one-letter paragraph in the same style, with this text (a test holds every plain
+    paragraph the sheets set to reportlab's own). None for any other paragraph."""
+    if "<" in text or "&" in text or getattr(style, "textTransform", None):
+        return None
+    cleaned = _rl.cleanBlockQuotedText(text)
+    if not cleaned:
+        return None
+    key = (bullet, full)
+    if key not in _TEMPLATES:
+        real = _rl.Paragraph("x", style, bullet)
+        one = len(real.frags) == 1 and getattr(real.frags[0], "text", None) == "x"
+        _remember(_TEMPLATES, key, _Parsed(real.text, real.frags, real.style, real.bulletText) if one and real.style is style else None)
+    template = _TEMPLATES[key]
+    if template is None:
+        return None
+    return _Parsed(cleaned, [template.frags[0].clone(text=cleaned)], style, template.bullet)
 
 
 def _words(parsed: _Parsed) -> _Words | None:
