@@ -79,7 +79,7 @@ def overlaps(words: list[tuple[float, float, float, float, str]], share: float =
         for a in range(len(members)):
             for b in range(a + 1, len(members)):
                 i, j = members[a], members[b]
-                (ax0, ay0, ax1, ay1, aw), (bx0, by0, bx1, by1, bw) = words[i], words[j]
+                (ax0, ay0, ax1, ay1, _), (bx0, by0, bx1, by1, _) = words[i], words[j]
                 w, h = min(ax1, bx1) - max(ax0, bx0), min(ay1, by1) - max(ay0, by0)
                 if w <= 0 or h <= 0:
                     continue

@@ -158,7 +158,7 @@ def test_without_an_entry_check_warns_and_the_box_lists_the_changed_facts(data_c
     data_copy.replace("CHANGELOG.md", f"## {version} (", "## 9.9 (")
     assert main(["check", "--data", str(data_copy.root)]) == 0
     out = capsys.readouterr().out
-    assert f"error" not in out and f"warning [CHANGELOG] workloads/CHANGELOG.md has no entry '## {version} (" in out
+    assert "error" not in out and f"warning [CHANGELOG] workloads/CHANGELOG.md has no entry '## {version} (" in out
     data = lyncposter.load(data_copy.root)
     assert data.poster.news is None
     previous = lyncposter.load(DATA)

@@ -7,7 +7,6 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
 
 import lyncposter
 from lyncposter.check import RULES, findings_for

@@ -18,7 +18,6 @@ from lyncposter.addresses import AddressedRule, addressed_rules, allows, placeho
 from lyncposter.cli import main
 from lyncposter.export.platforms import policy, render
 from lyncposter.firewall import Endpoint, firewall_rules, rule_set
-from lyncposter.load import load_addresses
 from lyncposter.model import Dataset, Firewall
 from lyncposter.verify import verify_firewall
 from conftest import DATA, ROOT

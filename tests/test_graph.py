@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lyncposter.graph import Listener, dataset_graph, isolated_parts, listening_ports, workload_graph, zone_crossings
+from lyncposter.graph import Listener, isolated_parts, listening_ports, workload_graph, zone_crossings
 from lyncposter.model import PortRange
 
 

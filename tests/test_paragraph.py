@@ -141,7 +141,6 @@ def test_a_table_splits_as_reportlabs(grids: list[sections.Grid]) -> None:
 def test_reportlab_patterns_lyncposter_never_uses_are_compiled_when_first_used_and_match_as_compiled() -> None:
     """Importing the sheets' composition leaves reportlab's URI and CJK patterns uncompiled (a
     twentieth of a cold build); once used, they answer as the patterns compiled at once."""
-    import re
     import subprocess
     import sys
 

@@ -18,7 +18,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-import lyncposter
 import netbed
 from lyncposter.cli import main
 from lyncposter.probe import probe_kind, targets

@@ -48,33 +48,33 @@ def _cell(parent: ET.Element, name: str, value: object, unit: str | None = None)
     attrs = {"N": name, "V": value if isinstance(value, str) else _n(float(value))}  # type: ignore[arg-type]
     if unit:
         attrs["U"] = unit
-    ET.SubElement(parent, f"Cell", attrs)
+    ET.SubElement(parent, "Cell", attrs)
 
 
 def _data(shape: ET.Element, facts: dict[str, str]) -> None:
     """Shape Data: one row per fact, so the drawing stays a source of facts after editing."""
     if not facts:
         return
-    section = ET.SubElement(shape, f"Section", {"N": "Property"})
+    section = ET.SubElement(shape, "Section", {"N": "Property"})
     for name, value in facts.items():
-        row = ET.SubElement(section, f"Row", {"N": re.sub(r"\W", "_", name)})
+        row = ET.SubElement(section, "Row", {"N": re.sub(r"\W", "_", name)})
         _cell(row, "Value", value, "STR")
         _cell(row, "Label", name.replace("_", " ").capitalize())
         _cell(row, "Type", "0")
 
 
 def _text_style(shape: ET.Element, size_pt: float, colour: str, bold: bool = False) -> None:
-    section = ET.SubElement(shape, f"Section", {"N": "Character"})
-    row = ET.SubElement(section, f"Row", {"IX": "0"})
+    section = ET.SubElement(shape, "Section", {"N": "Character"})
+    row = ET.SubElement(section, "Row", {"IX": "0"})
     _cell(row, "Size", size_pt / INCH, "PT")
     _cell(row, "Color", colour)
     _cell(row, "Style", "1" if bold else "0")
 
 
 def _rectangle(shape: ET.Element, w: float, h: float) -> None:
-    section = ET.SubElement(shape, f"Section", {"N": "Geometry", "IX": "0"})
+    section = ET.SubElement(shape, "Section", {"N": "Geometry", "IX": "0"})
     for i, (t, x, y) in enumerate([("MoveTo", 0, 0), ("LineTo", w, 0), ("LineTo", w, h), ("LineTo", 0, h), ("LineTo", 0, 0)], start=1):
-        row = ET.SubElement(section, f"Row", {"T": t, "IX": str(i)})
+        row = ET.SubElement(section, "Row", {"T": t, "IX": str(i)})
         _cell(row, "X", x)
         _cell(row, "Y", y)
 
@@ -97,7 +97,7 @@ def _box_shape(
 ) -> ET.Element:
     x, y = sheet.at(rect.x, rect.y)
     w, h = rect.width / INCH, rect.height / INCH
-    shape = ET.SubElement(shapes, f"Shape", {"ID": str(ident), "NameU": name, "Name": name, "Type": "Shape"})
+    shape = ET.SubElement(shapes, "Shape", {"ID": str(ident), "NameU": name, "Name": name, "Type": "Shape"})
     for cell, value in (("PinX", x + w / 2), ("PinY", y + h / 2), ("Width", w), ("Height", h), ("LocPinX", w / 2), ("LocPinY", h / 2)):
         _cell(shape, cell, value)
     _cell(shape, "FillForegnd", fill)
@@ -110,13 +110,13 @@ def _box_shape(
     if top_text:
         _cell(shape, "VerticalAlign", "0")
     if container:
-        user = ET.SubElement(shape, f"Section", {"N": "User"})
-        row = ET.SubElement(user, f"Row", {"N": "msvStructureType"})
+        user = ET.SubElement(shape, "Section", {"N": "User"})
+        row = ET.SubElement(user, "Row", {"N": "msvStructureType"})
         _cell(row, "Value", "Container", "STR")
     _text_style(shape, text_size, text_colour, bold)
     _rectangle(shape, w, h)
     _data(shape, facts)
-    ET.SubElement(shape, f"Text").text = text
+    ET.SubElement(shape, "Text").text = text
     return shape
 
 
@@ -140,9 +140,9 @@ def _text_shape(shapes: ET.Element, ident: int, name: str, rect: Rect, sheet: _S
 def _page(workload: Workload, g: Geometry) -> tuple[ET.Element, float, float, dict[str, int]]:
     """The page's contents, its size in inches, and the shape id of each role."""
     sheet = _Sheet(g)
-    page = ET.Element(f"PageContents", {"{http://www.w3.org/XML/1998/namespace}space": "preserve"})
-    shapes = ET.SubElement(page, f"Shapes")
-    connects = ET.Element(f"Connects")
+    page = ET.Element("PageContents", {"{http://www.w3.org/XML/1998/namespace}space": "preserve"})
+    shapes = ET.SubElement(page, "Shapes")
+    connects = ET.Element("Connects")
     next_id = iter(range(1, 100000))
     count = len(workload.catalog.zones)
     for zone in workload.catalog.zones:
@@ -219,7 +219,7 @@ def _page(workload: Workload, g: Geometry) -> tuple[ET.Element, float, float, di
         for end, role_id in (("Begin", route.tail), ("End", route.head)):
             ET.SubElement(
                 connects,
-                f"Connect",
+                "Connect",
                 {"FromSheet": str(ident), "FromCell": f"{end}X", "FromPart": "9" if end == "Begin" else "12",
                  "ToSheet": str(role_ids[role_id]), "ToCell": "PinX", "ToPart": "3"},
             )
@@ -304,7 +304,7 @@ def _connector(
         dx, dy = p[0] - bx, p[1] - by
         return dx * ux + dy * uy, -dx * uy + dy * ux
 
-    shape = ET.SubElement(shapes, f"Shape", {"ID": str(ident), "NameU": name, "Name": name, "Type": "Shape"})
+    shape = ET.SubElement(shapes, "Shape", {"ID": str(ident), "NameU": name, "Name": name, "Type": "Shape"})
     for cell, value in (("PinX", (bx + ex) / 2), ("PinY", (by + ey) / 2), ("Width", length), ("Height", 0), ("Angle", angle),
                         ("LocPinX", length / 2), ("LocPinY", 0), ("BeginX", bx), ("BeginY", by), ("EndX", ex), ("EndY", ey)):
         _cell(shape, cell, value)
@@ -321,18 +321,18 @@ def _connector(
         _cell(shape, cell, value)
     _cell(shape, "TextBkgnd", "#ffffff")
     _text_style(shape, theme.EDGE_FONT_SIZE, family.colour)
-    geometry_section = ET.SubElement(shape, f"Section", {"N": "Geometry", "IX": "0"})
+    geometry_section = ET.SubElement(shape, "Section", {"N": "Geometry", "IX": "0"})
     _cell(geometry_section, "NoFill", "1")
     # the curve the panel draws, each Bézier segment sampled finely, each arrow's tip reached by a straight stroke
     route = _sampled(spline)
     route = ([points[0]] if points[0] != route[0] else []) + route + ([points[-1]] if points[-1] != route[-1] else [])
     for i, p in enumerate(route, start=1):
-        row = ET.SubElement(geometry_section, f"Row", {"T": "MoveTo" if i == 1 else "LineTo", "IX": str(i)})
+        row = ET.SubElement(geometry_section, "Row", {"T": "MoveTo" if i == 1 else "LineTo", "IX": str(i)})
         x, y = local(p)
         _cell(row, "X", x)
         _cell(row, "Y", y)
     _data(shape, facts)
-    ET.SubElement(shape, f"Text").text = text
+    ET.SubElement(shape, "Text").text = text
 
 
 def _xml(element: ET.Element, namespace: str = NS) -> bytes:
@@ -346,9 +346,9 @@ def _xml(element: ET.Element, namespace: str = NS) -> bytes:
 
 
 def _relationships(items: list[tuple[str, str, str]]) -> bytes:
-    root = ET.Element(f"Relationships")
+    root = ET.Element("Relationships")
     for ident, kind, target in items:
-        ET.SubElement(root, f"Relationship", {"Id": ident, "Type": kind, "Target": target})
+        ET.SubElement(root, "Relationship", {"Id": ident, "Type": kind, "Target": target})
     return _xml(root, PKG_REL)
 
 
@@ -357,9 +357,9 @@ def vsdx_file(workloads: Iterable[Workload], title: str = "", layouts: dict[str,
     workloads = list(workloads)
     pages = [(w, _page(w, (layouts or {}).get(w.id) or panel_geometry(w))) for w in workloads]
     parts: dict[str, bytes] = {}
-    types = ET.Element(f"Types")
-    ET.SubElement(types, f"Default", {"Extension": "rels", "ContentType": "application/vnd.openxmlformats-package.relationships+xml"})
-    ET.SubElement(types, f"Default", {"Extension": "xml", "ContentType": "application/xml"})
+    types = ET.Element("Types")
+    ET.SubElement(types, "Default", {"Extension": "rels", "ContentType": "application/vnd.openxmlformats-package.relationships+xml"})
+    ET.SubElement(types, "Default", {"Extension": "xml", "ContentType": "application/xml"})
     overrides = [
         ("/visio/document.xml", "application/vnd.ms-visio.drawing.main+xml"),
         ("/visio/pages/pages.xml", "application/vnd.ms-visio.pages+xml"),
@@ -367,7 +367,7 @@ def vsdx_file(workloads: Iterable[Workload], title: str = "", layouts: dict[str,
         ("/docProps/app.xml", "application/vnd.openxmlformats-officedocument.extended-properties+xml"),
     ] + [(f"/visio/pages/page{i}.xml", "application/vnd.ms-visio.page+xml") for i in range(1, len(pages) + 1)]
     for name, kind in overrides:
-        ET.SubElement(types, f"Override", {"PartName": name, "ContentType": kind})
+        ET.SubElement(types, "Override", {"PartName": name, "ContentType": kind})
     parts["[Content_Types].xml"] = _xml(types, CONTENT_TYPES)
     parts["_rels/.rels"] = _relationships(
         [
@@ -386,20 +386,20 @@ def vsdx_file(workloads: Iterable[Workload], title: str = "", layouts: dict[str,
         b'<?xml version="1.0" encoding="utf-8" standalone="yes"?>\r\n'
         b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>lyncposter</Application></Properties>'
     )
-    document = ET.Element(f"VisioDocument", {"{http://www.w3.org/XML/1998/namespace}space": "preserve"})
-    ET.SubElement(document, f"DocumentSettings", {"TopPage": "0"})
-    faces = ET.SubElement(document, f"FaceNames")
-    ET.SubElement(faces, f"FaceName", {"NameU": theme.FONT, "UnicodeRanges": "-1 -1 0 0", "CharSets": "1 0", "Panos": "2 11 6 3 3 8 4 2 2 4", "Flags": "325"})
+    document = ET.Element("VisioDocument", {"{http://www.w3.org/XML/1998/namespace}space": "preserve"})
+    ET.SubElement(document, "DocumentSettings", {"TopPage": "0"})
+    faces = ET.SubElement(document, "FaceNames")
+    ET.SubElement(faces, "FaceName", {"NameU": theme.FONT, "UnicodeRanges": "-1 -1 0 0", "CharSets": "1 0", "Panos": "2 11 6 3 3 8 4 2 2 4", "Flags": "325"})
     parts["visio/document.xml"] = _xml(document)
     parts["visio/_rels/document.xml.rels"] = _relationships([("rId1", "http://schemas.microsoft.com/visio/2010/relationships/pages", "pages/pages.xml")])
-    index = ET.Element(f"Pages")
+    index = ET.Element("Pages")
     page_rels = []
     for i, (workload, (contents, width, height, _)) in enumerate(pages, start=1):
-        entry = ET.SubElement(index, f"Page", {"ID": str(i - 1), "NameU": workload.title, "Name": workload.title})
-        sheet = ET.SubElement(entry, f"PageSheet")
+        entry = ET.SubElement(index, "Page", {"ID": str(i - 1), "NameU": workload.title, "Name": workload.title})
+        sheet = ET.SubElement(entry, "PageSheet")
         for cell, value in (("PageWidth", width), ("PageHeight", height), ("PageScale", 1), ("DrawingScale", 1)):
             _cell(sheet, cell, value, "IN")
-        ET.SubElement(entry, f"Rel", {"r:id": f"rId{i}"})
+        ET.SubElement(entry, "Rel", {"r:id": f"rId{i}"})
         parts[f"visio/pages/page{i}.xml"] = _xml(contents)
         page_rels.append((f"rId{i}", "http://schemas.microsoft.com/visio/2010/relationships/page", f"page{i}.xml"))
     parts["visio/pages/pages.xml"] = _xml(index)
