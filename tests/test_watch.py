@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from lyncposter.load import load
 from lyncposter.watch import HOST, Watch
 from conftest import DATA
 from test_html import CHROMIUM, FLAGS
@@ -91,15 +92,22 @@ def browser_for_watch():
         instance.close()
 
 
-def test_watch_pdf_writes_what_build_writes(tmp_path):
-    """`watch --pdf` writes the sheets `build` writes, byte for byte (What's new included)."""
+def test_watch_pdf_writes_what_build_writes(tmp_path, capsys):
+    """`watch --pdf` writes the sheets `build` writes, byte for byte (What's new included): the
+    page is shown first, then the sheets are written, the main sheet first."""
     from lyncposter.cli import main
+    from lyncposter.naming import sheet_filename
 
     watch = Watch(str(DATA), str(tmp_path / "watched"), port=0, pdf=True)
     try:
         watch.rebuild()
     finally:
         watch.server.server_close()
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("lyncposter: ") or line.endswith(".pdf")]
+    data = load(DATA)
+    main_sheet = sheet_filename(data, next(s for s in data.poster.sheets if s.main))
+    assert said[0].startswith("lyncposter: rebuilt (1) ") and said[1].endswith(main_sheet) and said[-1] == "lyncposter: sheets done (1)"
+    assert len(said) == 5
     assert main(["build", "--data", str(DATA), "--out", str(tmp_path / "built")]) == 0
     watched = sorted((tmp_path / "watched").glob("*.pdf"))
     assert [p.name for p in watched] == sorted(p.name for p in (tmp_path / "built").glob("*.pdf")) and len(watched) == 3

@@ -10,7 +10,7 @@ rebuild after one flow changed; a rebuild with nothing changed; and, measured in
 Debian's chromium, the time from saving a data file under `lyncposter watch` to the
 open page showing the change (the median of five saves), and under `lyncposter watch --pdf`
 to the main sheet written anew (a rebuild after one flow changed in a process that keeps
-what it made; it also redraws the page and the other sheets). Then, for every named paper
+what it made; the page is redrawn before it, the other sheets after). Then, for every named paper
 size, the main sheet's smallest text and its blank share (`poster/measure.py`). Builds
 run on a copy of the data, so the work tree is never touched.
 """
@@ -139,7 +139,7 @@ def watch_pdf_latency(data: Path, out: Path, sheet_name: str, saves: int = 5) ->
                 return when
 
     try:
-        if until(lambda line: line.startswith("lyncposter: rebuilt")) is None:  # the first build, page and sheets
+        if until(lambda line: line.startswith("lyncposter: sheets done")) is None:  # the first build, page and sheets
             return None
         flows = data / "flows" / "group-chat.yaml"
         text = flows.read_text("utf-8")
@@ -150,7 +150,7 @@ def watch_pdf_latency(data: Path, out: Path, sheet_name: str, saves: int = 5) ->
             flows.write_text(text.replace("ports: 5041", f"ports: {first + i}"), "utf-8")
             start = time.perf_counter()
             written = until(lambda line: line.endswith(sheet_name))
-            if written is None or until(lambda line: line.startswith("lyncposter: rebuilt")) is None:
+            if written is None or until(lambda line: line.startswith("lyncposter: sheets done")) is None:
                 return None
             latencies.append(written - start)
         flows.write_text(text, "utf-8")

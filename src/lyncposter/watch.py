@@ -2,10 +2,11 @@
 
 A small HTTP server on 127.0.0.1 only serves the HTML viewer and a stream of
 server-sent events. A watcher (watchfiles) notices every save in the data
-directory, checks the data and, when it loads, rebuilds the page (and the PDF
-sheets with `--pdf`); the open page then reloads in place, keeping its zoom, pan
-and search. While the data is broken the last good poster stays on screen with a
-banner that lists the problems, which the terminal prints too. Ctrl-C stops it.
+directory, checks the data and, when it loads, rebuilds the page; the open page
+then reloads in place, keeping its zoom, pan and search. With `--pdf` the sheets
+follow, the main sheet first, each written as soon as it is composed. While the
+data is broken the last good poster stays on screen with a banner that lists the
+problems, which the terminal prints too. Ctrl-C stops it.
 """
 
 from __future__ import annotations
@@ -14,13 +15,19 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .findings import checked
 from .export.html import PageParts
 from .errors import LyncposterError
+
+if TYPE_CHECKING:
+    from .model import Dataset
+    from .poster.build import PosterBuild
 
 HOST = "127.0.0.1"  # never another interface: the poster is the user's, not the network's
 KEPT_BUILDS = 8  # an open page further behind gets everything
@@ -59,7 +66,8 @@ class Watch:
         return f"http://{HOST}:{self.server.server_address[1]}/"
 
     def rebuild(self) -> None:
-        """Check and, if the data loads without errors, render the page (and the PDF); say what happened."""
+        """Check and, if the data loads without errors, render the page and show it; then, with
+        `--pdf`, write the sheets, the main sheet first. Say what happened."""
         from .cache import SvgCache, cache_dir
         from .export.html import page_parts, render_html
         from .render import render_panels
@@ -69,24 +77,39 @@ class Watch:
         problems = [f.finding for f in findings if f.severity == "error"]
         for finding in findings:
             print(finding.finding, file=sys.stderr)
-        page = None
+        page = parts = None
         if data is not None and not problems:
             try:
                 panels = render_panels(data.workloads, timeout=self.timeout, cache=SvgCache(cache_dir()), remember=True)  # a save redraws what it changed
                 parts = page_parts(data, panels)
                 page = render_html(data, panels, live_build=self.state.build + 1, parts=parts).encode("utf-8")
-                if self.pdf:
-                    from .cache import PanelCache, cache_dir
-                    from .poster import build_sheets
-
-                    cache = PanelCache(cache_dir())  # a save redraws the panels it changed
-                    for built in build_sheets(data, self.out_dir, timeout=self.timeout, cache=cache, previous=found.previous):
-                        print(built.path, file=sys.stderr)
             except LyncposterError as exc:
                 problems = [exc.report()]
                 page = None
+        self._show(page, parts, problems)  # the page first: it is on screen while the sheets are composed
+        if self.pdf and page is not None and data is not None:
+            try:
+                for built in self._sheets(data, found.previous):
+                    print(built.path, file=sys.stderr)
+            except LyncposterError as exc:
+                self._show(None, None, [exc.report()])
+            print(f"lyncposter: sheets done ({self.state.build})", file=sys.stderr)
+
+    def _sheets(self, data: Dataset, previous: Dataset | None) -> Iterator[PosterBuild]:
+        """The sheets as `build` writes them, each written as soon as it is composed: the main sheet
+        (the one a user looks at) first, then the others."""
+        from .cache import PanelCache, cache_dir
+        from .poster import build_sheets
+
+        cache = PanelCache(cache_dir())  # a save redraws the panels it changed
+        ordered = sorted(data.poster.sheets, key=lambda s: not s.main)
+        for spec in ordered:
+            yield from build_sheets(data, self.out_dir, timeout=self.timeout, cache=cache, previous=previous, sheet_ids=(spec.id,))
+
+    def _show(self, page: bytes | None, parts: PageParts | None, problems: list[str]) -> None:
+        """A new page (when there is one) and the problems, to every open page; the last good page stays."""
         with self.state.changed:
-            if page is not None:
+            if page is not None and parts is not None:
                 self.state.page = page
                 self.state.build += 1
                 self.state.parts[self.state.build] = parts
