@@ -126,11 +126,12 @@ def render_panels(
 
 def known_panels(workloads: Iterable[Workload], cache: SignedCache, spread: float = 1.0) -> list[Panel | None]:
     """Each workload's panel as the cache keeps it for this very workload, found without writing
-    its DOT (None where it is not kept): what is left to lay out goes to `render_panels`."""
+    its DOT (None where it is not kept): what is left to lay out goes to `render_panels`. A panel
+    this process remembers (`watch` drew it for the page just now) is not read again."""
     found: list[Panel | None] = []
     for workload in workloads:
         key = cache.get(_alias(workload, spread), ".key")
-        panel = cache.get(key) if isinstance(key, str) else None
+        panel = (_RECENT.get(key) or cache.get(key)) if isinstance(key, str) else None
         found.append(panel if isinstance(panel, Panel) else None)
     return found
 
