@@ -46,8 +46,11 @@ panels: $(STAMP) system
 bench: $(STAMP) system-bench
 	$(BIN)/python tools/bench.py --data $(DATA)
 
+# --dist loadfile: each test file runs on one worker from start to end, so a module's browser
+# (and the thread it keeps) is gone before another file's tests run there; the tests that fork
+# need a worker with no other thread, as lyncposter forks only then.
 test: $(STAMP) system-test
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP)
 	$(BIN)/python -m mypy

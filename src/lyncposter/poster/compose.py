@@ -210,17 +210,19 @@ def compose(
     a panel whose box has room to spare may be drawn from another layout that fits it. `plans`
     may bring the sections already measured (`SectionPlans` for the same data, paper and changes)."""
     heading = title or data.poster.title
-    qr_code(data.poster.home_url, cache)
     plans = plans or SectionPlans(data, paper, changes, cache)
 
     def draw(plan: _Plan) -> Sheet | None:
+        # the QR code (kept, encoded elsewhere meanwhile, or encoded here) once planning is done
         if reshape is None:
+            qr_code(data.poster.home_url, cache)
             return _draw(plan, data, lambda: panels, paper, unchecked, heading, changes)
         scale = plan.packing.scale
         boxes = [(p.width / scale, p.height / scale) for p in plan.packing.placements]
         # Graphviz lays out for the taller boxes (elsewhere) while the sections are set
         shown = start(partial(_reshaped, reshape, panels, boxes))
         try:
+            qr_code(data.poster.home_url, cache)
             return _draw(plan, data, lambda: [shown.result().get(i, p) for i, p in enumerate(panels)], paper, unchecked, heading, changes)
         finally:
             shown.cancel()
