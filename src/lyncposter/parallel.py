@@ -43,17 +43,10 @@ def run_all(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list
     if workers < 2 or not FORKS or threading.active_count() > 1:
         return [job() for job in jobs]
     shares = [list(range(1 + i, len(jobs), workers - 1)) for i in range(workers - 1)]  # the children's
-    sys.stdout.flush()
-    sys.stderr.flush()
     children = []
     try:
         for share in shares:
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: its share, its answer down the pipe, and out without cleanup
-                os.close(read)
-                _child([jobs[i] for i in share], write)
-            os.close(write)
+            pid, read = _fork([jobs[i] for i in share])
             children.append((pid, read, share))
         results: dict[int, Any] = {}
         failures: dict[int, BaseException] = {}
@@ -81,17 +74,7 @@ class Pending(Generic[T]):
         self._pid = 0
         self._owner = os.getpid()  # a process forked later inherits this object, not the job
         if FORKS and cores() >= 2 and threading.active_count() == 1:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                os.close(read)
-                if background:
-                    os.nice(19)  # runs where a core would idle: the others' work goes first
-                _child([job], write)
-            os.close(write)
-            self._pid, self._read = pid, read
+            self._pid, self._read = _fork([job], background)
         else:  # a thread: the job's Python takes turns with this one's, what it waits for does not
             self._thread = threading.Thread(target=self._run, args=(job,), name="lyncposter-pending", daemon=True)
             self._thread.start()
@@ -139,6 +122,22 @@ def start(job: Callable[[], T], background: bool = False) -> Pending[T]:
     here), else in a thread; this process goes on meanwhile. A `background` job's process runs
     at the lowest priority: on time the cores would otherwise leave idle."""
     return Pending(job, background)
+
+
+def _fork(jobs: list[Callable[[], Any]], background: bool = False) -> tuple[int, int]:
+    """A forked child running `jobs`: its pid, and the pipe its answers come down (`_collect`).
+    A `background` child runs at the lowest priority: where a core would idle, the others' work first."""
+    sys.stdout.flush()  # what this process printed is printed once, not again by the child
+    sys.stderr.flush()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its jobs, its answers down the pipe, and out without cleanup
+        os.close(read)
+        if background:
+            os.nice(19)
+        _child(jobs, write)
+    os.close(write)
+    return pid, read
 
 
 def _stop(pid: int, read: int) -> None:

@@ -213,19 +213,22 @@ def compose(
     plans = plans or SectionPlans(data, paper, changes, cache)
 
     def draw(plan: _Plan) -> Sheet | None:
-        # the QR code (kept, encoded elsewhere meanwhile, or encoded here) once planning is done
-        if reshape is None:
-            qr_code(data.poster.home_url, cache)
-            return _draw(plan, data, lambda: panels, paper, unchecked, heading, changes)
-        scale = plan.packing.scale
-        boxes = [(p.width / scale, p.height / scale) for p in plan.packing.placements]
-        # Graphviz lays out for the taller boxes (elsewhere) while the sections are set
-        shown = start(partial(_reshaped, reshape, panels, boxes))
+        shown = None
+        if reshape is not None:  # Graphviz lays out for the taller boxes (elsewhere) while the sections are set
+            scale = plan.packing.scale
+            boxes = [(p.width / scale, p.height / scale) for p in plan.packing.placements]
+            shown = start(partial(_reshaped, reshape, panels, boxes))
+
+        def drawn() -> list[Panel]:
+            changed = shown.result() if shown is not None else {}
+            return [changed.get(i, p) for i, p in enumerate(panels)]
+
         try:
-            qr_code(data.poster.home_url, cache)
-            return _draw(plan, data, lambda: [shown.result().get(i, p) for i, p in enumerate(panels)], paper, unchecked, heading, changes)
+            qr_code(data.poster.home_url, cache)  # kept, encoded elsewhere meanwhile, or encoded here
+            return _draw(plan, data, drawn, paper, unchecked, heading, changes)
         finally:
-            shown.cancel()
+            if shown is not None:
+                shown.cancel()
 
     sheet = draw(_best_plan(panels, plans))
     if sheet is None and plans.measures.cache is not None:  # kept heights that no longer hold: measure afresh

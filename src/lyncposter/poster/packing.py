@@ -89,7 +89,7 @@ def _plans(sizes: list[tuple[float, float]], width: float, gap: float) -> dict[t
 
 
 def _row_height(plan: _Plan, scale: float, gap: float) -> float:
-    return max(h * scale + gap * (k - 1) for h, k in plan.stacks)
+    return max([h * scale + gap * (k - 1) for h, k in plan.stacks])
 
 
 def _best_rows(plans: dict[tuple[int, int], list[_Plan]], n: int, scale: float, gap: float) -> tuple[float, list[_Plan]] | None:
@@ -107,7 +107,7 @@ def _best_rows(plans: dict[tuple[int, int], list[_Plan]], n: int, scale: float, 
             for plan in plans[(i, j)]:
                 if plan.widest < scale:
                     continue
-                total = max([h * scale + gap * (k - 1) for h, k in plan.stacks]) + between + rest[0]
+                total = _row_height(plan, scale, gap) + between + rest[0]
                 if choice is None or total < choice[0] - 1e-9:
                     choice = (total, j, plan)
         best[i] = choice
