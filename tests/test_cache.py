@@ -182,3 +182,46 @@ def test_after_one_file_changed_one_file_is_read(data_copy, tmp_path, monkeypatc
     changed = loading.load_cached(data_copy.root, cache)
     assert read == ["group-chat.yaml"]
     assert changed != first and changed == lyncposter.load(data_copy.root)
+
+
+def test_a_font_the_cache_keeps_draws_the_same_bytes_as_one_read_anew(tmp_path, monkeypatch):
+    """The fonts reportlab read are kept (reading a face costs about 30 ms): a font restored from
+    the cache holds every value a new read holds, and a PDF drawn with it is the same bytes."""
+    import io
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfgen.canvas import Canvas
+
+    from lyncposter import fonts, theme
+    from lyncposter.cache import FontCache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    measured = fonts._measured_font_class()
+    name, path = theme.FONT_BOLD, theme.FONT_FILES[theme.FONT_BOLD]
+    read = measured.read(name, path)  # nothing kept yet: read, and kept
+    kept = FontCache().get(fonts._font_key(name, path))
+    assert isinstance(kept, fonts.KeptFont) and kept.name == name
+    again = measured.read(name, path)
+    assert type(again) is measured and again.face is not read.face
+    def values(font) -> dict:  # reportlab's objects by their values (its encoding has no ==)
+        return {k: vars(v) if k == "encoding" else v for k, v in vars(font).items() if k not in ("face", "state")}
+
+    assert values(again) == values(read) and type(again.encoding) is type(read.encoding)
+    assert vars(again.face) == {k: v for k, v in vars(read.face).items() if k != "_pdfScale"}
+    assert again.stringWidth("Edge Server: SIP/MTLS 5061 – Ωµ€", 9.5) == read.stringWidth("Edge Server: SIP/MTLS 5061 – Ωµ€", 9.5)
+
+    def drawn(font) -> bytes:
+        pdfmetrics.registerFont(font)
+        out = io.BytesIO()
+        canvas = Canvas(out, invariant=1)
+        canvas.setFont(name, 12)
+        canvas.drawString(20, 700, "Lync Server 2010 — Front End Pool, SIP/TLS 5061, Ωµ€ü 服")
+        canvas.save()
+        return out.getvalue()
+
+    try:
+        assert drawn(again) == drawn(read)
+    finally:
+        pdfmetrics.registerFont(measured(name, path))  # as fonts.register leaves it for the other tests
+    # another file (or the same file changed) is another key: never the kept face of the old one
+    assert fonts._font_key(name, theme.FONT_FILES[theme.FONT]) != fonts._font_key(name, path)

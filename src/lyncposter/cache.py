@@ -34,7 +34,7 @@ _SOURCES = ("theme.py", "render.py", "fonts.py", "drawing.py", "icons.py", "layo
 
 
 LIMIT = 200 * 1024 * 1024  # bytes of entries kept; the least recently used go first
-KINDS = {".svg-panel": "finished panels", ".key": "panel keys", ".sheet": "composed sheets", ".data": "loaded data and findings", ".reading": "data files as read and checked against the schema", ".summary": "what list and check print", ".measures": "section heights", ".qr": "QR codes"}
+KINDS = {".svg-panel": "finished panels", ".key": "panel keys", ".sheet": "composed sheets", ".data": "loaded data and findings", ".reading": "data files as read and checked against the schema", ".summary": "what list and check print", ".measures": "section heights", ".qr": "QR codes", ".font": "fonts as read"}
 
 
 def cache_dir() -> Path:
@@ -210,6 +210,12 @@ class SheetCache(SignedCache):
     """Composed sheets: a build with nothing changed writes them as they were."""
 
     suffix = ".sheet"
+
+
+class FontCache(SignedCache):
+    """The poster's fonts as reportlab read them: each face read again is about 30 ms of parsing."""
+
+    suffix = ".font"
 
 
 class DataCache(SignedCache):
