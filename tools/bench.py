@@ -4,7 +4,9 @@
 
 Graphviz alone: `dot -Tsvg` over every panel's DOT source, one after the other, as a
 shell loop would. Every lyncposter figure is a new process, as a user runs it, timed
-`--repeat` times (the best run counts) and printed beside its ratio to Graphviz alone:
+`--repeat` times (the best run counts) and printed beside its ratio to Graphviz alone, timed
+in turn with it (before each run; the best of those): a machine whose speed drifts during the
+bench moves both sides of a ratio alike. The figures:
 `list` and `check`; `panels`; a cold `build` of the poster sheet (no panel cache); a
 rebuild after one flow changed; a rebuild with nothing changed; and, measured in
 Debian's chromium, the time from saving a data file under `lyncposter watch` to the
@@ -55,6 +57,15 @@ def best_of(repeat: int, run: Callable[[], object], before: Callable[[], None] |
         run()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def paired(repeat: int, run: Callable[[], object], alone: Callable[[], object], before: Callable[[], None] | None = None) -> tuple[float, float]:
+    """The best of `repeat` runs, and the best of Graphviz alone (`alone`) timed before each of them."""
+    runs, dots = [], []
+    for _ in range(repeat):
+        dots.append(best_of(1, alone))
+        runs.append(best_of(1, run, before))
+    return min(runs), min(dots)
 
 
 def command(*args: str) -> Callable[[], object]:
@@ -219,34 +230,35 @@ def main() -> int:
         dot_time = best_of(args.repeat, graphviz_alone)
         # what any new build process pays before it does any work: the libraries a build uses
         libraries = "import yaml, jsonschema, graphviz, reportlab.platypus"
-        floor = best_of(args.repeat, lambda: subprocess.run([sys.executable, "-c", libraries], check=True))
+        floor = paired(args.repeat, lambda: subprocess.run([sys.executable, "-c", libraries], check=True), graphviz_alone)
         times = {
-            "list": best_of(args.repeat, command("list", "--data", str(copy))),
-            "check": best_of(args.repeat, command("check", "--data", str(copy))),
-            "panels": best_of(args.repeat, command("panels", "--data", str(copy), "--out", str(out / "panels"))),
-            "build (cold)": best_of(args.repeat, command(*build, "--no-cache")),
+            "list": paired(args.repeat, command("list", "--data", str(copy)), graphviz_alone),
+            "check": paired(args.repeat, command("check", "--data", str(copy)), graphviz_alone),
+            "panels": paired(args.repeat, command("panels", "--data", str(copy), "--out", str(out / "panels")), graphviz_alone),
+            "build (cold)": paired(args.repeat, command(*build, "--no-cache"), graphviz_alone),
         }
         command(*build)()  # fill the cache
-        times["build (one flow changed)"] = best_of(args.repeat, command(*build), before=change_one_flow)
-        times["build (no change)"] = best_of(args.repeat, command(*build))
+        times["build (one flow changed)"] = paired(args.repeat, command(*build), graphviz_alone, before=change_one_flow)
+        times["build (no change)"] = paired(args.repeat, command(*build), graphviz_alone)
         flows.write_text(original, "utf-8")
-        times["every sheet (cold)"] = best_of(args.repeat, command("build", "--data", str(copy), "--out", str(out), "--no-cache"))
+        times["every sheet (cold)"] = paired(args.repeat, command("build", "--data", str(copy), "--out", str(out), "--no-cache"), graphviz_alone)
         latency = None if args.no_watch else watch_latency(copy)
         main_pdf = sheet_filename(data, data.poster.sheets[0])
+        dot_near_watch = best_of(args.repeat, graphviz_alone)  # the speed of the machine as the saves are timed
         pdf_latency = None if args.no_watch else watch_pdf_latency(copy, work / "watched", main_pdf)
         sheets = sheet_measures(Path(args.data), work / "sizes", main_sheet)  # the data as it ships, What's new and all
 
     print(f"panels:                      {len(sources)} ({os.cpu_count()} cores)")
-    print(f"dot -Tsvg alone:             {dot_time:.3f} s (best of {args.repeat})")
-    for name, seconds in times.items():
-        ratio = seconds / dot_time
+    print(f"dot -Tsvg alone:             {dot_time:.3f} s (best of {args.repeat}; each ratio is to dot timed in turn with it, shown last)")
+    for name, (seconds, dot_alone) in times.items():
+        ratio = seconds / dot_alone
         goal = f"goal <= {GOALS[name]} s" if name in GOALS else f"goal <= {RATIO_GOALS[name]}" if name in RATIO_GOALS else "no goal"
-        print(f"{name + ':':<29}{seconds:.3f} s  ratio {ratio:5.2f}  ({goal})")
-    print(f"{'imports of a build alone:':<29}{floor:.3f} s  ratio {floor / dot_time:5.2f}  (the floor of any new build process)")
+        print(f"{name + ':':<29}{seconds:.3f} s  ratio {ratio:5.2f}  ({goal})  dot {dot_alone:.3f} s")
+    print(f"{'imports of a build alone:':<29}{floor[0]:.3f} s  ratio {floor[0] / floor[1]:5.2f}  (the floor of any new build process)  dot {floor[1]:.3f} s")
     if latency is not None:
         print(f"{'watch, save to page:':<29}{latency:.3f} s  (median of 5; goal <= {WATCH_GOAL} s)")
     if pdf_latency is not None:
-        print(f"{'watch --pdf, save to sheet:':<29}{pdf_latency:.3f} s  ratio {pdf_latency / dot_time:5.2f}  (median of 5: one flow changed, in a running process; no goal)")
+        print(f"{'watch --pdf, save to sheet:':<29}{pdf_latency:.3f} s  ratio {pdf_latency / dot_near_watch:5.2f}  (median of 5: one flow changed, in a running process; no goal)  dot {dot_near_watch:.3f} s")
     print(f"sheet '{main_sheet}' per size   smallest text   blank share ({BLANK_SQUARES})")
     for size, (smallest, blank, warning) in sheets.items():
         goals = f"  (goals at {DEFAULT_SIZE}: >= {TEXT_GOAL} pt, <= {BLANK_GOAL:.0%})" if size == DEFAULT_SIZE else ""
