@@ -81,6 +81,29 @@ def test_the_command_ends_with_its_output_its_exit_functions_and_its_exit_code(t
     assert missing.returncode == 2 and "no such data directory" in missing.stderr
 
 
+def test_a_command_runs_without_the_cycle_collector_and_watch_with_it():
+    """A command lives for seconds: `run` turns Python's collector of reference cycles off for it.
+    `watch` runs for hours and collects as usual, and so does a program that calls `main`."""
+    from lyncposter.cli import _long_running
+
+    script = (
+        "import atexit, gc, sys\n"
+        "from lyncposter.cli import run\n"
+        "atexit.register(lambda: print('collecting', gc.isenabled(), file=sys.stderr))\n"
+        "sys.argv = ['lyncposter'] + sys.argv[1:]\n"
+        "run()\n"
+    )
+    listed = subprocess.run([sys.executable, "-c", script, "list", "--data", str(DATA)], capture_output=True, text=True)
+    assert listed.returncode == 0 and listed.stderr.strip().endswith("collecting False")
+    assert _long_running(["watch", "--pdf"]) and _long_running(["--version", "watch"])
+    assert not any(_long_running(argv) for argv in (["build"], ["list", "--data", "watch"], ["--help"], []))
+    called = subprocess.run(
+        [sys.executable, "-c", f"import gc, sys\nfrom lyncposter.cli import main\nmain(['list', '--data', {str(DATA)!r}])\nprint(gc.isenabled(), file=sys.stderr)"],
+        capture_output=True, text=True,
+    )
+    assert called.stderr.strip().endswith("True")
+
+
 @pytest.mark.parametrize("command", ["list", "ports", "check"])
 def test_reading_commands_load_no_rendering_library(command):
     """`list`, `ports` and `check` start fast: no PDF, SVG or image library is imported."""
