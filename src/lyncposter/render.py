@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from . import theme
 from .cache import SignedCache, SvgCache, alias_key, panel_key
-from .drawing import Drawing, Group, Item, Paint, Path, Rect, Strokes, Text, bounds, moved, polyline, text_box
+from .drawing import Bounds, Drawing, Group, Item, Paint, Path, Rect, Strokes, Text, bounds, moved, polyline, text_box
 from .errors import RenderError
 from .fonts import text_width
 from .icons import ICONS, icon
@@ -178,7 +178,7 @@ def finish(workload: Workload, g: Geometry) -> tuple[Drawing, Geometry]:
                 labels.append(label)
     groups = [replace(c, cls="cluster") for k, c in clusters.items() if k.startswith("group-")]
     zone_pictures = [(z, clusters[f"zone-{z.id}"]) for z in workload.catalog.zones if f"zone-{z.id}" in clusters]
-    zones, walls = _zone_columns(workload, zone_pictures, [*clusters.values(), *lines, *roles, *labels])
+    zones, walls = _zone_columns(workload, zone_pictures, [*clusters.values(), *lines, *roles, *labels], lines)
     items: list[Item] = [*zones, *groups, *walls, *lines, *roles, *labels]
     drawing = frame(items, workload.title)
     # the same zones and walls for the editable drawings (y upwards, as Graphviz gives them)
@@ -223,15 +223,25 @@ def _with_icon(role: Group) -> Group:
     return replace(role, children=tuple(children), cls=f"node {role.cls}".strip())
 
 
-def _zone_columns(workload: Workload, pictures: list[tuple[Zone, Group]], drawn: list[Group]) -> tuple[list[Group], list[Group]]:
+def _zone_columns(
+    workload: Workload, pictures: list[tuple[Zone, Group]], drawn: list[Group], lines: list[Group]
+) -> tuple[list[Group], list[Group]]:
     """Every zone as a column spanning the whole height of the drawing (lines routed around a
     cluster stay inside the columns), the outer columns reaching the drawing's sides (and so do
     lines routed around the outermost roles), and a wall where each firewall stands, the zones
-    on either side reaching it."""
+    on either side reaching it. A line routed around the roles keeps `theme.LINE_CLEARANCE`
+    from its column's edge: it does not run along the border, or out of it where a drawing
+    program bends the curve a little differently."""
     if not pictures:
         return [], []
     everything = bounds(drawn)
     assert everything is not None
+    routed = bounds(lines)
+    if routed is not None:
+        room = theme.LINE_CLEARANCE
+        everything = Bounds(
+            min(everything.x0, routed.x0 - room), min(everything.y0, routed.y0 - room), max(everything.x1, routed.x1 + room), max(everything.y1, routed.y1 + room)
+        )
     found = []
     for zone, picture in pictures:
         shape = next((c for c in picture.children if isinstance(c, Path)), None)

@@ -60,6 +60,7 @@ FIREWALL_FILL = "#c0392b"
 FIREWALL_MORTAR = "#f3d3cf"
 FIREWALL_WIDTH = 14.0
 WALL_GAP = 3.0  # between a zone and the wall it ends at
+LINE_CLEARANCE = 6.0  # at least between a line routed around the roles and its zone's edge
 
 
 def firewall_name_lines(label: str) -> list[str]:
