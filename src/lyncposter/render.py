@@ -178,7 +178,7 @@ def finish(workload: Workload, g: Geometry) -> tuple[Drawing, Geometry]:
                 labels.append(label)
     groups = [replace(c, cls="cluster") for k, c in clusters.items() if k.startswith("group-")]
     zone_pictures = [(z, clusters[f"zone-{z.id}"]) for z in workload.catalog.zones if f"zone-{z.id}" in clusters]
-    zones, walls = _zone_columns(workload, zone_pictures, [*clusters.values(), *lines, *roles, *labels], lines)
+    zones, walls = _zone_columns(workload, zone_pictures, [*clusters.values(), *roles, *labels], lines)
     items: list[Item] = [*zones, *groups, *walls, *lines, *roles, *labels]
     drawing = frame(items, workload.title)
     # the same zones and walls for the editable drawings (y upwards, as Graphviz gives them)
@@ -224,7 +224,7 @@ def _with_icon(role: Group) -> Group:
 
 
 def _zone_columns(
-    workload: Workload, pictures: list[tuple[Zone, Group]], drawn: list[Group], lines: list[Group]
+    workload: Workload, pictures: list[tuple[Zone, Group]], others: list[Group], lines: list[Group]
 ) -> tuple[list[Group], list[Group]]:
     """Every zone as a column spanning the whole height of the drawing (lines routed around a
     cluster stay inside the columns), the outer columns reaching the drawing's sides (and so do
@@ -234,7 +234,7 @@ def _zone_columns(
     program bends the curve a little differently."""
     if not pictures:
         return [], []
-    everything = bounds(drawn)
+    everything = bounds(others)  # what is drawn besides the lines (`lines`)
     assert everything is not None
     routed = bounds(lines)
     if routed is not None:
