@@ -6,6 +6,8 @@ import os
 import pickle
 import stat
 
+import pytest
+
 import lyncposter
 from lyncposter.cache import PanelCache, SvgCache, panel_key
 from lyncposter.layout import workload_dot
@@ -225,3 +227,43 @@ def test_a_font_the_cache_keeps_draws_the_same_bytes_as_one_read_anew(tmp_path, 
         pdfmetrics.registerFont(measured(name, path))  # as fonts.register leaves it for the other tests
     # another file (or the same file changed) is another key: never the kept face of the old one
     assert fonts._font_key(name, theme.FONT_FILES[theme.FONT]) != fonts._font_key(name, path)
+
+
+def test_a_build_reads_the_edited_file_in_another_process_meanwhile(data_copy, tmp_path, monkeypatch):
+    """`build` starts reading the files the cache does not keep (after an edit, the edited one)
+    in another process while it loads its own code: the reading reaches the cache, this process
+    parses nothing, and the data is what a plain load makes of it. With nothing changed, nothing starts."""
+    import importlib
+
+    import lyncposter.yamldoc as yamldoc
+    from lyncposter.cache import DataCache
+    from lyncposter.parallel import forking
+
+    if not forking():
+        pytest.skip("jobs run in this process here (not Linux, one core, or other threads): no reading elsewhere")
+    loading = importlib.import_module("lyncposter.load")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    read = []  # files parsed in this process (a forked one appends to its own copy)
+    real = yamldoc.read_document
+    monkeypatch.setattr(yamldoc, "read_document", lambda path, *rest: read.append(path.name) or real(path, *rest))
+    loading._READINGS.clear()
+    loading.load_cached(data_copy.root, DataCache())  # every file read and kept
+    assert not loading.read_ahead(data_copy.root) and not loading._AHEAD
+    data_copy.replace("flows/group-chat.yaml", "ports: 5041", "ports: 5042")
+    read.clear()
+    loading._READINGS.clear()
+    assert loading.read_ahead(data_copy.root)
+    changed = loading.load_cached(data_copy.root, DataCache())
+    assert read == [] and not loading._AHEAD
+    assert changed == lyncposter.load(data_copy.root)
+    # an edit that breaks a file: its problems come from the reading elsewhere, word for word
+    data_copy.replace("flows/group-chat.yaml", "ports: 5042", "ports: banana")
+    loading._READINGS.clear()
+    assert loading.read_ahead(data_copy.root)
+    with pytest.raises(lyncposter.DataError) as ahead:
+        loading.load_cached(data_copy.root, DataCache())
+    assert read == []
+    loading._READINGS.clear()
+    with pytest.raises(lyncposter.DataError) as plain:
+        lyncposter.load(data_copy.root)
+    assert [str(p) for p in ahead.value.problems] == [str(p) for p in plain.value.problems] and "banana" in str(plain.value.problems[0])

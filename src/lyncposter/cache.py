@@ -182,6 +182,10 @@ class SignedCache:
         except Exception:  # a signed entry from an older layout of the objects: made again
             return None
 
+    def has(self, key: str, suffix: str | None = None) -> bool:
+        """Whether an entry for `key` is there, without reading it (`get` may still find it unsound)."""
+        return (self.root / f"{key}{suffix or self.suffix}").is_file()
+
     def put(self, key: str, value: Any, suffix: str | None = None) -> None:
         try:
             body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)

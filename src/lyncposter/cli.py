@@ -351,6 +351,12 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from .load import read_ahead
+
+    if read_ahead(args.data):  # the files an edit changed are read and checked elsewhere meanwhile
+        from .poster.build import load_composing
+
+        load_composing()
     from .files import write_atomic
     from .cache import PanelCache, cache_dir
     from .export.png import pdf_to_png

@@ -17,6 +17,7 @@ import hashlib
 import os
 from contextvars import ContextVar
 from dataclasses import replace
+from functools import partial
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -559,9 +560,33 @@ _READINGS: dict[tuple[str, str, str], tuple[bytes, Document, tuple[Problem, ...]
 _FILES: ContextVar[DataCache | None] = ContextVar("lyncposter_files", default=None)
 
 
+def _where(path: Path, kind: str) -> tuple[str, str, str]:
+    return (str(path.absolute()), _display(path), kind)
+
+
+def _reading_key(where: tuple[str, str, str], raw: bytes) -> str:
+    """A file's reading in the cache: the code, where it is and how it is named, its kind, its bytes."""
+    return hashlib.sha256(code_fingerprint() + "\0".join(where).encode() + b"\0" + raw).hexdigest()
+
+
+def _reading(path: Path, kind: str, raw: bytes | None) -> tuple[Document, tuple[Problem, ...]]:
+    """The file's document and what is wrong with it, read and checked against its schema."""
+    from .schema import validate  # YAML and JSON Schema load when a file is read, not when a cache answers
+    from .yamldoc import read_document
+
+    doc, listed = read_document(path, _display(path), raw)  # the bytes given, not read again (None: unreadable, it says why)
+    return doc, tuple(listed or validate(doc, kind))
+
+
+def _kept(cache: DataCache, key: str) -> tuple[Document, tuple[Problem, ...]] | None:
+    kept = cache.get(key, ".reading")
+    if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[1], tuple):
+        return kept  # type: ignore[return-value]
+    return None
+
+
 def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
-    display = _display(path)
-    where = (str(path.absolute()), display, kind)
+    where = _where(path, kind)
     try:
         raw = path.read_bytes()
     except OSError:
@@ -571,22 +596,73 @@ def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
         _, doc, found = reading
     else:
         cache = _FILES.get()
-        key = hashlib.sha256(code_fingerprint() + "\0".join(where).encode() + b"\0" + raw).hexdigest() if cache is not None and raw is not None else ""
-        kept = cache.get(key, ".reading") if cache is not None and key else None
-        if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[1], tuple):
+        key = _reading_key(where, raw) if cache is not None and raw is not None else ""
+        kept = _kept(cache, key) if cache is not None and key else None
+        if kept is None and cache is not None and key and _AHEAD:
+            _settle()  # another process is reading the files the cache did not keep: its reading, not a second one
+            kept = _kept(cache, key)
+        if kept is not None:
             doc, found = kept
         else:
-            from .schema import validate  # YAML and JSON Schema load when a file is read, not when a cache answers
-            from .yamldoc import read_document
-
-            doc, listed = read_document(path, display, raw)  # the bytes just read, not read again
-            found = tuple(listed or validate(doc, kind))
+            doc, found = _reading(path, kind, raw)
             if cache is not None and key:
                 cache.put(key, (doc, found), ".reading")
         if raw is not None:
             _READINGS[where] = (raw, doc, found)
     problems.extend(found)
     return None if found else doc
+
+
+def _files(root: Path) -> list[tuple[Path, str]]:
+    """The files `load` reads, with their kinds."""
+    named = [(root / name, kind) for kind, name in (*OPTIONAL_FILES.items(), *FIXED_FILES.items())]
+    return [(p, k) for p, k in named if p.is_file()] + [(p, "workload") for p in workload_files(root)] + [(p, "port-table") for p in reference_files(root)]
+
+
+_AHEAD: list[Any] = []  # a reading `read_ahead` started in another process, not yet waited for
+
+
+def read_ahead(data_dir: str | os.PathLike[str] | None) -> bool:
+    """Start reading, in another process, the data files the cache does not keep as they are
+    now (after an edit, the edited one), while this process loads what it needs to build: YAML
+    and JSON Schema take a tenth of a second to import before the first file is checked. The
+    readings go to the cache, where `load_cached` finds them; a file they do not cover is read
+    here, as before. Nothing starts where jobs would not run in another process (`parallel`).
+    True when a reading started: this process has time to load what it needs next."""
+    from .bundled import choose
+    from .parallel import forking, start
+
+    if _AHEAD or not forking():
+        return False
+    root, _ = choose(data_dir)
+    if not root.is_dir():
+        return False
+    cache = DataCache()
+    try:
+        unread = []
+        for path, kind in _files(root):
+            raw = path.read_bytes()
+            if not cache.has(_reading_key(_where(path, kind), raw), ".reading"):
+                unread.append((path, kind, raw))
+    except OSError:  # a file is missing or unreadable: the loader says which
+        return False
+    if unread:
+        _AHEAD.append(start(partial(_read_into, cache, unread)))
+    return bool(unread)
+
+
+def _read_into(cache: DataCache, files: list[tuple[Path, str, bytes]]) -> None:
+    for path, kind, raw in files:
+        cache.put(_reading_key(_where(path, kind), raw), _reading(path, kind, raw), ".reading")
+
+
+def _settle() -> None:
+    """Wait for the reading `read_ahead` started; whatever went wrong there, this process reads for itself."""
+    while _AHEAD:
+        try:
+            _AHEAD.pop().result()
+        except Exception:  # noqa: BLE001 - a reading that failed is a reading this process makes
+            pass
 
 
 def load_cached(data_dir: str | os.PathLike[str] | None, cache: DataCache | None) -> Dataset:
@@ -609,6 +685,7 @@ def load_cached(data_dir: str | os.PathLike[str] | None, cache: DataCache | None
         data = load(data_dir)
     finally:
         _FILES.reset(files)
+        _settle()  # a reading started elsewhere is collected, whether it was waited for or not
     cache.put(key, data)
     return data
 

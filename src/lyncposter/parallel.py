@@ -35,6 +35,11 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def forking() -> bool:
+    """Whether a job `start`ed now runs in a forked process (not in a thread here)."""
+    return FORKS and cores() >= 2 and threading.active_count() == 1
+
+
 def run_all(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list[T]:
     """Each job's result, in the jobs' order. The jobs are dealt to `workers` processes (one per
     core): this one takes the first job alone (put the longest first), forked children the
@@ -73,7 +78,7 @@ class Pending(Generic[T]):
         self._answer: tuple[bool, Any] | None = None
         self._pid = 0
         self._owner = os.getpid()  # a process forked later inherits this object, not the job
-        if FORKS and cores() >= 2 and threading.active_count() == 1:
+        if forking():
             self._pid, self._read = _fork([job], background)
         else:  # a thread: the job's Python takes turns with this one's, what it waits for does not
             self._thread = threading.Thread(target=self._run, args=(job,), name="lyncposter-pending", daemon=True)

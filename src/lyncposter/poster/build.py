@@ -131,6 +131,18 @@ class _Composed:
     readable_at: str | None
 
 
+def load_composing() -> None:
+    """Load what composing a sheet needs (reportlab, the sheet's code, the fonts), for a process
+    that would otherwise wait: while its data files are read elsewhere (`load.read_ahead`). A
+    build loads them anyway; without a wait, it loads them while Graphviz lays out the panels."""
+    import importlib
+
+    from ..fonts import register
+
+    importlib.import_module(f"{__package__}.compose")  # its imports are the point: reportlab's platypus and pdfgen
+    register()
+
+
 def _compose_all(
     data: Dataset, specs: list[SheetSpec], paper: PaperSize, unchecked: bool, previous: Dataset | None, timeout: float, cache: PanelCache | None
 ) -> list[tuple[SheetSpec, _Composed]]:
