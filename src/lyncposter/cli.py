@@ -353,6 +353,10 @@ def _check(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from .load import read_ahead
 
+    if args.png:
+        _dpi(args.png, "--png")
+    if args.min_text is not None and not 1 <= args.min_text <= 72:
+        raise UsageError(f"--min-text {args.min_text:g}: choose a text size from 1 to 72 points")
     if read_ahead(args.data):  # the files an edit changed are read and checked elsewhere meanwhile
         from .poster.build import load_composing
 
@@ -363,10 +367,6 @@ def _build(args: argparse.Namespace) -> int:
     from .poster import build_sheets
     from .poster.build import READABLE
 
-    if args.png:
-        _dpi(args.png, "--png")
-    if args.min_text is not None and not 1 <= args.min_text <= 72:
-        raise UsageError(f"--min-text {args.min_text:g}: choose a text size from 1 to 72 points")
     data, findings, previous = _checked(args.data, args.previous)
     for finding in findings:
         print(finding.finding, file=sys.stderr)

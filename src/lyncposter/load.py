@@ -55,6 +55,7 @@ from .model import (
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .parallel import Pending
     from .yamldoc import Document
 
 T = TypeVar("T")
@@ -619,7 +620,7 @@ def _files(root: Path) -> list[tuple[Path, str]]:
     return [(p, k) for p, k in named if p.is_file()] + [(p, "workload") for p in workload_files(root)] + [(p, "port-table") for p in reference_files(root)]
 
 
-_AHEAD: list[Any] = []  # a reading `read_ahead` started in another process, not yet waited for
+_AHEAD: list[Pending[None]] = []  # a reading `read_ahead` started in another process, not yet waited for
 
 
 def read_ahead(data_dir: str | os.PathLike[str] | None) -> bool:
