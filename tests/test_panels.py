@@ -213,16 +213,17 @@ def test_the_outer_zones_reach_the_drawings_sides(panels):
 
 
 def test_lines_keep_clear_of_their_zones_edges(panels):
-    """A line routed around the roles runs inside the zones, `theme.LINE_CLEARANCE` from their
-    edges: the Reverse Proxy's HTTPS:4443 once ran along the Internal network's top border (and
-    LibreOffice, bending it a little higher, drew it outside), lines around the Edge along the bottom."""
+    """A line routed around the roles, and its label, run inside the zones, `theme.LINE_CLEARANCE`
+    from their edges: the Reverse Proxy's HTTPS:4443 once ran along the Internal network's top
+    border (and LibreOffice, bending it a little higher, drew it outside), lines around the Edge
+    along the bottom, and Mobility's APNS label touched the External zone's side."""
     from lyncposter import theme
     from lyncposter.drawing import Group, bounds
 
     for panel in panels.values():
         items = panel.drawing.items
         zones = bounds([i for i in items if isinstance(i, Group) and i.id.startswith("zone-")])
-        lines = bounds([i for i in items if isinstance(i, Group) and "edge" in i.classes])
+        lines = bounds([i for i in items if isinstance(i, Group) and ("edge" in i.classes or "flow-label" in i.classes)])
         assert zones is not None and lines is not None, panel.workload_id
         room = theme.LINE_CLEARANCE - 0.01
         gaps = (lines.x0 - zones.x0, lines.y0 - zones.y0, zones.x1 - lines.x1, zones.y1 - lines.y1)

@@ -178,7 +178,7 @@ def finish(workload: Workload, g: Geometry) -> tuple[Drawing, Geometry]:
                 labels.append(label)
     groups = [replace(c, cls="cluster") for k, c in clusters.items() if k.startswith("group-")]
     zone_pictures = [(z, clusters[f"zone-{z.id}"]) for z in workload.catalog.zones if f"zone-{z.id}" in clusters]
-    zones, walls = _zone_columns(workload, zone_pictures, [*clusters.values(), *roles, *labels], lines)
+    zones, walls = _zone_columns(workload, zone_pictures, [*clusters.values(), *roles], [*lines, *labels])
     items: list[Item] = [*zones, *groups, *walls, *lines, *roles, *labels]
     drawing = frame(items, workload.title)
     # the same zones and walls for the editable drawings (y upwards, as Graphviz gives them)
@@ -229,12 +229,12 @@ def _zone_columns(
     """Every zone as a column spanning the whole height of the drawing (lines routed around a
     cluster stay inside the columns), the outer columns reaching the drawing's sides (and so do
     lines routed around the outermost roles), and a wall where each firewall stands, the zones
-    on either side reaching it. A line routed around the roles keeps `theme.LINE_CLEARANCE`
-    from its column's edge: it does not run along the border, or out of it where a drawing
-    program bends the curve a little differently."""
+    on either side reaching it. A line routed around the roles, and its label, keep
+    `theme.LINE_CLEARANCE` from the column's edge: a line does not run along the border (or out
+    of it where a drawing program bends the curve a little differently), a label does not touch it."""
     if not pictures:
         return [], []
-    everything = bounds(others)  # what is drawn besides the lines (`lines`)
+    everything = bounds(others)  # what is drawn besides the lines and their labels (`lines`)
     assert everything is not None
     routed = bounds(lines)
     if routed is not None:
