@@ -267,3 +267,33 @@ def test_a_build_reads_the_edited_file_in_another_process_meanwhile(data_copy, t
     with pytest.raises(lyncposter.DataError) as plain:
         lyncposter.load(data_copy.root)
     assert [str(p) for p in ahead.value.problems] == [str(p) for p in plain.value.problems] and "banana" in str(plain.value.problems[0])
+
+
+def test_many_writers_that_each_write_little_keep_the_cache_bounded(tmp_path, monkeypatch):
+    """A process looks at the whole cache when it has written a twentieth of the bound; a build
+    that lays out one panel writes less. So the first writer after PRUNE_EVERY seconds looks all
+    the same, and many small builds keep the cache within its bound (one grew past five times it)."""
+    import time
+
+    import lyncposter.cache as c
+
+    monkeypatch.setenv("LYNCPOSTER_CACHE_SIZE", "0.1")  # 104,857 bytes: a process alone looks after 5,242
+    cache = c.DataCache(tmp_path / "cache")
+
+    def one_process(i: int) -> None:  # nothing written yet, not yet looked
+        monkeypatch.setattr(c.SignedCache, "_written", 0)
+        monkeypatch.setattr(c.SignedCache, "_looked", False)
+        cache.put(f"k{i}", b"x" * 4000)
+
+    def size() -> int:
+        return sum(st.st_size for _, st in c.entries(cache.root))
+
+    for i in range(60):
+        one_process(i)  # the first looks (a cache never looked at), the others within PRUNE_EVERY do not
+    assert size() > c.limit()
+    past = time.time() - c.PRUNE_EVERY - 1
+    os.utime(cache.root / c._MARK, (past, past))
+    one_process(60)
+    assert 0 < size() <= c.limit()
+    assert time.time() - (cache.root / c._MARK).stat().st_mtime < 60
+    assert cache.get("k60") == b"x" * 4000  # the newest stays

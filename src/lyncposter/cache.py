@@ -10,7 +10,8 @@ the same bytes.
 
 The cache lives in the user's cache directory: `$XDG_CACHE_HOME/lyncposter` when that is
 set, else `~/.cache/lyncposter`. It is bounded: past `LIMIT` bytes (`$LYNCPOSTER_CACHE_SIZE`
-in MB), the entries used least recently go. `lyncposter cache info` and `lyncposter cache
+in MB), the entries used least recently go, looked for by a process that writes to it when it
+has written a twentieth of the bound, and by the first that writes after `PRUNE_EVERY` seconds. `lyncposter cache info` and `lyncposter cache
 clear` show and empty it.
 """
 
@@ -21,6 +22,7 @@ import hmac
 import os
 import pickle
 import secrets
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -85,6 +87,25 @@ def prune(root: Path, bound: int | None = None) -> int:
     return removed
 
 
+PRUNE_EVERY = 600.0  # seconds: how often writers look at the whole cache, whatever each of them wrote
+_MARK = ".pruned"  # its time of change is when the cache was last looked at (not an entry)
+
+
+def _due(root: Path) -> bool:
+    """Whether the cache was last looked at (`prune`) more than PRUNE_EVERY seconds ago, or never."""
+    try:
+        return time.time() - (root / _MARK).stat().st_mtime > PRUNE_EVERY
+    except OSError:
+        return True
+
+
+def _pruned(root: Path) -> None:
+    try:
+        (root / _MARK).touch()
+    except OSError:
+        pass
+
+
 def clear(root: Path) -> int:
     """Empty the cache: every entry and the key go."""
     removed = 0
@@ -139,6 +160,7 @@ class SignedCache:
 
     suffix = ".entry"
     _written = 0  # bytes written in this process since the cache was last pruned
+    _looked = False  # whether this process has asked if the cache is due to be looked at (`_due`)
 
     def __init__(self, root: Path | None = None):
         root = cache_dir() if root is None else root
@@ -193,9 +215,16 @@ class SignedCache:
         except (OSError, pickle.PicklingError, UsageError):
             return  # a cache that cannot be written only costs time
         SignedCache._written += len(body)
-        if SignedCache._written > limit() // 20:  # look at the whole cache now and then, not on every write
+        # look at the whole cache now and then, not on every write: when this process has written
+        # a twentieth of the bound, and once in a while across processes (most write less: a
+        # build that lays out one panel writes a few megabytes, and a cache only they wrote grew
+        # past five times its bound)
+        due = not SignedCache._looked and _due(self.root)
+        SignedCache._looked = True
+        if due or SignedCache._written > limit() // 20:
             SignedCache._written = 0
             prune(self.root)
+            _pruned(self.root)
 
 
 class PanelCache(SignedCache):
