@@ -10,9 +10,9 @@ the same bytes.
 
 The cache lives in the user's cache directory: `$XDG_CACHE_HOME/lyncposter` when that is
 set, else `~/.cache/lyncposter`. It is bounded: past `LIMIT` bytes (`$LYNCPOSTER_CACHE_SIZE`
-in MB), the entries used least recently go, looked for by a process that writes to it when it
-has written a twentieth of the bound, and by the first that writes after `PRUNE_EVERY` seconds. `lyncposter cache info` and `lyncposter cache
-clear` show and empty it.
+in MB), the entries used least recently go. A process that writes looks for them when it has
+written a twentieth of the bound, and so does the first to write after `PRUNE_EVERY` seconds.
+`lyncposter cache info` and `lyncposter cache clear` show and empty it.
 """
 
 from __future__ import annotations

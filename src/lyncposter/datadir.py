@@ -22,9 +22,24 @@ REFERENCE_DIR = "reference"
 
 def data_files(data_dir: Path) -> list[Path]:
     """Every input file of a dataset, in a stable order."""
-    fixed = [data_dir / name for name in FIXED_FILES.values()]
-    optional = [data_dir / name for name in (*OPTIONAL_FILES.values(), CHANGELOG) if (data_dir / name).is_file()]
-    return fixed + optional + workload_files(data_dir) + reference_files(data_dir)
+    named, listed = _named_files(data_dir), _listed_files(data_dir)
+    changelog = [data_dir / CHANGELOG] if (data_dir / CHANGELOG).is_file() else []
+    return [path for path, _ in named] + changelog + [path for path, _ in listed]
+
+
+def yaml_files(data_dir: Path) -> list[tuple[Path, str]]:
+    """The YAML files of a dataset, each with the kind of its schema, in the order of `data_files`
+    (a missing fixed file included: the loader says it is missing)."""
+    return _named_files(data_dir) + _listed_files(data_dir)
+
+
+def _named_files(data_dir: Path) -> list[tuple[Path, str]]:
+    fixed = [(data_dir / name, kind) for kind, name in FIXED_FILES.items()]
+    return fixed + [(data_dir / name, kind) for kind, name in OPTIONAL_FILES.items() if (data_dir / name).is_file()]
+
+
+def _listed_files(data_dir: Path) -> list[tuple[Path, str]]:
+    return [(path, "workload") for path in workload_files(data_dir)] + [(path, "port-table") for path in reference_files(data_dir)]
 
 
 def reference_files(data_dir: Path) -> list[Path]:

@@ -126,16 +126,12 @@ def text_box(text: Text) -> tuple[float, float, float, float]:
     return x0, text.y - text.size * 0.8, x0 + w, text.y + text.size * 0.25
 
 
+@lru_cache(maxsize=8192)
 def curve_extremes(start: Point, segments: tuple[tuple[Point, ...], ...]) -> tuple[Point, ...]:
     """The points that bound a path: its ends, and where each Bézier turns in x or in y.
 
     Finishing a panel bounds the same shapes several times (a role's box for its icon, every
     line for the zones, everything for the frame): each path's points are found once."""
-    return _curve_extremes(start, segments)
-
-
-@lru_cache(maxsize=8192)
-def _curve_extremes(start: Point, segments: tuple[tuple[Point, ...], ...]) -> tuple[Point, ...]:
     out = [start]
     here = start
     for segment in segments:

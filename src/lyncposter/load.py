@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .cache import DataCache, code_fingerprint, data_key
-from .datadir import CHANGELOG, FIXED_FILES, OPTIONAL_FILES, WORKLOAD_DIR, data_files, reference_files, workload_files
+from .datadir import CHANGELOG, FIXED_FILES, OPTIONAL_FILES, WORKLOAD_DIR, data_files, reference_files, workload_files, yaml_files
 from .errors import DataError, Problem, UsageError, did_you_mean
 from .model import (
     AddressPlan,
@@ -570,12 +570,13 @@ def _reading_key(where: tuple[str, str, str], raw: bytes) -> str:
     return hashlib.sha256(code_fingerprint() + "\0".join(where).encode() + b"\0" + raw).hexdigest()
 
 
-def _reading(path: Path, kind: str, raw: bytes | None) -> tuple[Document, tuple[Problem, ...]]:
+def _reading(path: Path, where: tuple[str, str, str], raw: bytes | None) -> tuple[Document, tuple[Problem, ...]]:
     """The file's document and what is wrong with it, read and checked against its schema."""
     from .schema import validate  # YAML and JSON Schema load when a file is read, not when a cache answers
     from .yamldoc import read_document
 
-    doc, listed = read_document(path, _display(path), raw)  # the bytes given, not read again (None: unreadable, it says why)
+    _, display, kind = where
+    doc, listed = read_document(path, display, raw)  # the bytes given, not read again (None: unreadable, it says why)
     return doc, tuple(listed or validate(doc, kind))
 
 
@@ -605,19 +606,13 @@ def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
         if kept is not None:
             doc, found = kept
         else:
-            doc, found = _reading(path, kind, raw)
+            doc, found = _reading(path, where, raw)
             if cache is not None and key:
                 cache.put(key, (doc, found), ".reading")
         if raw is not None:
             _READINGS[where] = (raw, doc, found)
     problems.extend(found)
     return None if found else doc
-
-
-def _files(root: Path) -> list[tuple[Path, str]]:
-    """The files `load` reads, with their kinds."""
-    named = [(root / name, kind) for kind, name in (*OPTIONAL_FILES.items(), *FIXED_FILES.items())]
-    return [(p, k) for p, k in named if p.is_file()] + [(p, "workload") for p in workload_files(root)] + [(p, "port-table") for p in reference_files(root)]
 
 
 _AHEAD: list[Pending[None]] = []  # a reading `read_ahead` started in another process, not yet waited for
@@ -641,20 +636,21 @@ def read_ahead(data_dir: str | os.PathLike[str] | None) -> bool:
     cache = DataCache()
     try:
         unread = []
-        for path, kind in _files(root):
-            raw = path.read_bytes()
-            if not cache.has(_reading_key(_where(path, kind), raw), ".reading"):
-                unread.append((path, kind, raw))
-    except OSError:  # a file is missing or unreadable: the loader says which
+        for path, kind in yaml_files(root):
+            where, raw = _where(path, kind), path.read_bytes()
+            key = _reading_key(where, raw)
+            if not cache.has(key, ".reading"):
+                unread.append((path, where, raw, key))
+    except OSError:  # a file is missing or unreadable: the loader says which, reading here
         return False
     if unread:
         _AHEAD.append(start(partial(_read_into, cache, unread)))
     return bool(unread)
 
 
-def _read_into(cache: DataCache, files: list[tuple[Path, str, bytes]]) -> None:
-    for path, kind, raw in files:
-        cache.put(_reading_key(_where(path, kind), raw), _reading(path, kind, raw), ".reading")
+def _read_into(cache: DataCache, files: list[tuple[Path, tuple[str, str, str], bytes, str]]) -> None:
+    for path, where, raw, key in files:
+        cache.put(key, _reading(path, where, raw), ".reading")
 
 
 def _settle() -> None:

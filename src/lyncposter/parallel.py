@@ -35,9 +35,14 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def _may_fork() -> bool:
+    """Whether this process may fork now: on Linux, with no other thread running (a fork copies only the thread that forks)."""
+    return FORKS and threading.active_count() == 1
+
+
 def forking() -> bool:
     """Whether a job `start`ed now runs in a forked process (not in a thread here)."""
-    return FORKS and cores() >= 2 and threading.active_count() == 1
+    return cores() >= 2 and _may_fork()
 
 
 def run_all(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list[T]:
@@ -45,7 +50,7 @@ def run_all(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list
     core): this one takes the first job alone (put the longest first), forked children the
     others, in turn. A job's exception is raised here, the first in the jobs' order."""
     workers = min(workers or cores(), len(jobs))
-    if workers < 2 or not FORKS or threading.active_count() > 1:
+    if workers < 2 or not _may_fork():
         return [job() for job in jobs]
     shares = [list(range(1 + i, len(jobs), workers - 1)) for i in range(workers - 1)]  # the children's
     children = []
