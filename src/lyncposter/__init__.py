@@ -22,8 +22,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import _pillow
 from ._lazy import lazy_attributes
 from ._version import __version__
+
+_pillow.defer()  # reportlab imports Pillow's Image as it starts; the sheets draw no bitmap
 
 # Every name loads on first use: `lyncposter list` and a script that only reads the data
 # should not pay for Graphviz, networkx or reportlab, nor for the parts they skip.
