@@ -255,9 +255,10 @@ def test_a_build_reads_the_edited_file_in_another_process_meanwhile(data_copy, t
     assert loading.read_ahead(data_copy.root)
     changed = loading.load_cached(data_copy.root, DataCache())
     assert read == [] and not loading._AHEAD
-    assert changed == lyncposter.load(data_copy.root)
+    assert changed == lyncposter.load(data_copy.root)  # (a plain load: it reads every file here)
     # an edit that breaks a file: its problems come from the reading elsewhere, word for word
     data_copy.replace("flows/group-chat.yaml", "ports: 5042", "ports: banana")
+    read.clear()
     loading._READINGS.clear()
     assert loading.read_ahead(data_copy.root)
     with pytest.raises(lyncposter.DataError) as ahead:
@@ -267,6 +268,42 @@ def test_a_build_reads_the_edited_file_in_another_process_meanwhile(data_copy, t
     with pytest.raises(lyncposter.DataError) as plain:
         lyncposter.load(data_copy.root)
     assert [str(p) for p in ahead.value.problems] == [str(p) for p in plain.value.problems] and "banana" in str(plain.value.problems[0])
+
+
+def test_a_build_loads_and_checks_the_edited_data_in_another_process_meanwhile(data_copy, tmp_path, monkeypatch):
+    """After an edit, `build` has the data read, loaded whole and checked in another process
+    (`findings.check_ahead`) while it loads its own code: this process then neither loads nor
+    checks, and what it gets is what a plain load and check give, findings and all."""
+    import importlib
+
+    import lyncposter.check as checking
+    from lyncposter import findings
+    from lyncposter.parallel import forking
+
+    if not forking():
+        pytest.skip("jobs run in this process here (not Linux, one core, or other threads): no checking elsewhere")
+    loading = importlib.import_module("lyncposter.load")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    here = []  # loads and checks in this process (a forked one appends to its own copy)
+    real_load, real_checks = loading.load, checking.run_checks
+    monkeypatch.setattr(loading, "load", lambda *a: here.append("load") or real_load(*a))
+    monkeypatch.setattr(checking, "run_checks", lambda data: here.append("check") or real_checks(data))
+    findings.checked(data_copy.root)  # kept: loaded and checked once
+    data_copy.replace("flows/group-chat.yaml", "ports: 5041", "ports: 443")  # a listener clash: an error
+    loading._READINGS.clear()
+    here.clear()
+    assert findings.check_ahead(data_copy.root)
+    found = findings.checked(data_copy.root)
+    assert here == [] and not loading._AHEAD
+    assert found.data == real_load(data_copy.root)
+    plain = real_checks(found.data)
+    assert found.findings == plain and [p.rule for p in plain] == ["LISTENER-CLASH"]
+    # an edit that breaks a file: this process reports the reading's problems, as a plain load does
+    data_copy.replace("flows/group-chat.yaml", "ports: 443", "ports: banana")
+    loading._READINGS.clear()
+    assert findings.check_ahead(data_copy.root)
+    broken = findings.checked(data_copy.root)
+    assert broken.data is None and "banana" in str(broken.findings[0])
 
 
 def test_many_writers_that_each_write_little_keep_the_cache_bounded(tmp_path, monkeypatch):

@@ -351,13 +351,13 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .load import read_ahead
+    from .findings import check_ahead
 
     if args.png:
         _dpi(args.png, "--png")
     if args.min_text is not None and not 1 <= args.min_text <= 72:
         raise UsageError(f"--min-text {args.min_text:g}: choose a text size from 1 to 72 points")
-    if read_ahead(args.data):  # the files an edit changed are read and checked elsewhere meanwhile
+    if check_ahead(args.data, args.previous):  # the files an edit changed are read and checked elsewhere meanwhile
         from .poster.build import load_composing
 
         load_composing()

@@ -109,6 +109,17 @@ def previous_version(data: Dataset, data_dir: str | os.PathLike[str], explicit: 
     return None, ""
 
 
+def check_ahead(data_dir: str | os.PathLike[str], explicit_previous: str | None = None) -> bool:
+    """Start reading the edited data files, loading the data and checking it in another process
+    (`load.read_ahead`), for `checked` to find in the cache; True when it started: this process
+    has time to load what it needs next."""
+    from functools import partial
+
+    from .load import read_ahead
+
+    return read_ahead(data_dir, partial(checked, data_dir, explicit_previous))
+
+
 def checked(data_dir: str | os.PathLike[str], explicit_previous: str | None = None) -> Checked:
     """The data, every finding (the version checks too) and the previous version's data."""
     from .cache import DataCache, data_key

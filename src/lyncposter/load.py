@@ -618,13 +618,15 @@ def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
 _AHEAD: list[Pending[None]] = []  # a reading `read_ahead` started in another process, not yet waited for
 
 
-def read_ahead(data_dir: str | os.PathLike[str] | None) -> bool:
+def read_ahead(data_dir: str | os.PathLike[str] | None, then: Callable[[], object] | None = None) -> bool:
     """Start reading, in another process, the data files the cache does not keep as they are
     now (after an edit, the edited one), while this process loads what it needs to build: YAML
-    and JSON Schema take a tenth of a second to import before the first file is checked. The
-    readings go to the cache, where `load_cached` finds them; a file they do not cover is read
-    here, as before. Nothing starts where jobs would not run in another process (`parallel`).
-    True when a reading started: this process has time to load what it needs next."""
+    and JSON Schema take a tenth of a second to import before the first file is checked. That
+    process then loads the data whole and runs `then` (the checks: `findings.check_ahead`). The
+    readings and the data go to the cache, where `load_cached` finds them, waiting for that
+    process first; whatever it did not finish is done here, as before. Nothing starts where
+    jobs would not run in another process (`parallel`). True when a reading started: this
+    process has time to load what it needs next."""
     from .bundled import choose
     from .parallel import forking, start
 
@@ -644,13 +646,19 @@ def read_ahead(data_dir: str | os.PathLike[str] | None) -> bool:
     except OSError:  # a file is missing or unreadable: the loader says which, reading here
         return False
     if unread:
-        _AHEAD.append(start(partial(_read_into, cache, unread)))
+        _AHEAD.append(start(partial(_read_into, cache, unread, root, then)))
     return bool(unread)
 
 
-def _read_into(cache: DataCache, files: list[tuple[Path, tuple[str, str, str], bytes, str]]) -> None:
+def _read_into(cache: DataCache, files: list[tuple[Path, tuple[str, str, str], bytes, str]], root: Path, then: Callable[[], object] | None) -> None:
     for path, where, raw, key in files:
         cache.put(key, _reading(path, where, raw), ".reading")
+    try:
+        load_cached(root, cache)  # the data whole, kept under its key
+    except DataError:  # the problems are in the readings; the process that waits reports them
+        return
+    if then is not None:
+        then()
 
 
 def _settle() -> None:
@@ -674,6 +682,7 @@ def load_cached(data_dir: str | os.PathLike[str] | None, cache: DataCache | None
         key = data_key(data_dir, data_files(root))
     except OSError:  # a file is missing or unreadable: the loader says which
         return load(data_dir)
+    _settle()  # another process is loading this data: its result, not a second one
     found = cache.get(key)
     if isinstance(found, Dataset):
         return found

@@ -141,6 +141,7 @@ def load_composing() -> None:
 
     importlib.import_module(f"{__package__}.compose")  # its imports are the point: reportlab's platypus and pdfgen
     register()
+    importlib.import_module("lyncposter.layout.dot")  # graphviz: the process that lays out the edited panel starts with it
 
 
 def _compose_all(
