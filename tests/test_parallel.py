@@ -162,3 +162,52 @@ def test_the_qr_code_begun_elsewhere_is_the_code_encoded_here(monkeypatch) -> No
     assert stopped is not None
     stopped.cancel()
     assert qr.qr_code(url) == begun  # stopped there: encoded here instead
+
+
+DETACHING = """
+import sys, time
+from pathlib import Path
+from lyncposter.parallel import detach
+
+go, done = Path(sys.argv[1]), Path(sys.argv[2])
+
+def job():
+    while not go.exists():
+        time.sleep(0.05)
+    done.write_text("done")
+
+print(detach(job))
+"""
+
+
+@pytest.mark.skipif(not FORKS, reason="this system does not fork: a detached job runs in the caller")
+def test_a_detached_job_finishes_after_the_command_that_started_it(tmp_path) -> None:
+    """The command's output ends when the command does (the job holds none of its pipes), and
+    the job runs to its end in a process of its own. It waits here for a file that appears only
+    once the command has returned."""
+    import subprocess
+    import sys
+
+    go, done = tmp_path / "go", tmp_path / "done"
+    run = subprocess.run([sys.executable, "-c", DETACHING, str(go), str(done)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout.split() == ["True"], run.stderr
+    assert not done.exists()
+    go.touch()
+    for _ in range(400):
+        if done.exists():
+            break
+        time.sleep(0.05)
+    assert done.read_text() == "done"
+
+
+def test_with_other_threads_running_nothing_is_detached() -> None:
+    ran = []
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not parallel.detach(lambda: ran.append(1))
+    finally:
+        stop.set()
+        other.join()
+    assert ran == []

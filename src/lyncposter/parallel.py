@@ -134,6 +134,46 @@ def start(job: Callable[[], T], background: bool = False) -> Pending[T]:
     return Pending(job, background)
 
 
+def detach(job: Callable[[], object]) -> bool:
+    """Run `job` in a process of its own that nobody waits for, at the lowest priority, for
+    housekeeping whose result this process does not need (the cache's look at its size): it
+    holds none of this process's files or pipes, so whatever reads this process's output is not
+    kept waiting, and it outlives this process if need be. False where this process may not fork
+    (not Linux, or other threads running): the caller runs the job itself."""
+    if not _may_fork():
+        return False
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # a child that starts the job's process and leaves at once: init adopts that one
+        code = 0
+        try:
+            if os.fork() == 0:
+                os.setsid()  # Ctrl-C at the terminal is for the command, not for its housekeeping
+                os.nice(19)
+                devnull = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(devnull, fd)
+                os.closerange(3, _open_max())
+                try:
+                    job()
+                except BaseException:
+                    code = 1
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.waitpid(pid, 0)
+    return True
+
+
+def _open_max() -> int:
+    try:
+        return int(os.sysconf("SC_OPEN_MAX"))
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return 1024
+
+
 def _fork(jobs: list[Callable[[], Any]], background: bool = False) -> tuple[int, int]:
     """A forked child running `jobs`: its pid, and the pipe its answers come down (`_collect`).
     A `background` child runs at the lowest priority: where a core would idle, the others' work first."""
