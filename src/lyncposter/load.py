@@ -580,13 +580,6 @@ def _reading(path: Path, where: tuple[str, str, str], raw: bytes | None) -> tupl
     return doc, tuple(listed or validate(doc, kind))
 
 
-def _kept(cache: DataCache, key: str) -> tuple[Document, tuple[Problem, ...]] | None:
-    kept = cache.get(key, ".reading")
-    if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[1], tuple):
-        return kept  # type: ignore[return-value]
-    return None
-
-
 def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
     where = _where(path, kind)
     try:
@@ -599,11 +592,8 @@ def _read(path: Path, kind: str, problems: list[Problem]) -> Document | None:
     else:
         cache = _FILES.get()
         key = _reading_key(where, raw) if cache is not None and raw is not None else ""
-        kept = _kept(cache, key) if cache is not None and key else None
-        if kept is None and cache is not None and key and _AHEAD:
-            _settle()  # another process is reading the files the cache did not keep: its reading, not a second one
-            kept = _kept(cache, key)
-        if kept is not None:
+        kept = cache.get(key, ".reading") if cache is not None and key else None
+        if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[1], tuple):
             doc, found = kept
         else:
             doc, found = _reading(path, where, raw)
@@ -674,6 +664,7 @@ def load_cached(data_dir: str | os.PathLike[str] | None, cache: DataCache | None
     """`load`, answered from the cache when the data files and the code are as they were."""
     from .bundled import choose
 
+    _settle()  # another process is reading and loading this data (`read_ahead`): its result, not a second one
     root, _ = choose(data_dir)
     data_dir = root
     if cache is None or not root.is_dir():
@@ -682,7 +673,6 @@ def load_cached(data_dir: str | os.PathLike[str] | None, cache: DataCache | None
         key = data_key(data_dir, data_files(root))
     except OSError:  # a file is missing or unreadable: the loader says which
         return load(data_dir)
-    _settle()  # another process is loading this data: its result, not a second one
     found = cache.get(key)
     if isinstance(found, Dataset):
         return found
@@ -691,7 +681,6 @@ def load_cached(data_dir: str | os.PathLike[str] | None, cache: DataCache | None
         data = load(data_dir)
     finally:
         _FILES.reset(files)
-        _settle()  # a reading started elsewhere is collected, whether it was waited for or not
     cache.put(key, data)
     return data
 

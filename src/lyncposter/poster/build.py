@@ -132,9 +132,10 @@ class _Composed:
 
 
 def load_composing() -> None:
-    """Load what composing a sheet needs (reportlab, the sheet's code, the fonts), for a process
-    that would otherwise wait: while its data files are read elsewhere (`load.read_ahead`). A
-    build loads them anyway; without a wait, it loads them while Graphviz lays out the panels."""
+    """Load what composing a sheet needs (reportlab, the sheet's code, the fonts) and Graphviz's
+    package, for a process that would otherwise wait: while its data is read and checked
+    elsewhere (`findings.check_ahead`). A build loads them anyway; without a wait, it loads
+    them while Graphviz lays out the panels."""
     import importlib
 
     from ..fonts import register
